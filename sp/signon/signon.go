@@ -1,0 +1,512 @@
+// Package signon runs a group's SAML sign-on from start to session: it issues
+// AuthnRequests (HTTP-Redirect or HTTP-POST) and keeps them server-side with
+// the target they lead to, consumes Responses at the ACS (validation by
+// sp/acs, then InResponseTo, replay, user lookup), creates sessions, and
+// records every attempt in the access log.
+//
+// It is transport-neutral: the HTTP handlers in package sp parse requests
+// and render what this package returns.
+package signon
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/crewjam/saml"
+
+	"github.com/ssoharness/ssoharness/sp/acs"
+	"github.com/ssoharness/ssoharness/sp/localpath"
+	"github.com/ssoharness/ssoharness/sp/store"
+)
+
+// Defaults.
+const (
+	DefaultRequestTTL = 15 * time.Minute
+	DefaultSessionTTL = 8 * time.Hour
+	// DefaultLanding is where a sign-on lands when nothing else says where.
+	DefaultLanding = "/agentjoin/AgentJoin.aspx"
+	// ACSPath is the Assertion Consumer Service path (Glance's).
+	ACSPath = "/account/GetLoginKey.aspx"
+	// MaxRelayState is the SAML bindings' bound on RelayState.
+	MaxRelayState = 80
+)
+
+// Refusal reasons the sign-on adds to acs.Reason.
+const (
+	ReasonOK             = "ok"
+	ReasonSSOOff         = "sso_off"
+	ReasonUnknownRequest = "unknown_request"
+	ReasonUnsolicited    = "unsolicited"
+	ReasonReplay         = "replay"
+	ReasonUnknownUser    = "unknown_user"
+	ReasonAmbiguousUser  = "ambiguous_user"
+	ReasonDisabledUser   = "disabled_user"
+	ReasonNotConfigured  = "not_configured"
+	ReasonStore          = "store_error"
+)
+
+// Service is a group-aware SAML service provider. The zero value is not
+// usable: set Store and BaseURL.
+type Service struct {
+	Store   store.Store
+	BaseURL string // external URL of the SP, e.g. http://sp.localhost:8081
+	Now     func() time.Time
+	Rand    io.Reader
+	Logger  *slog.Logger
+	// RequestTTL is how long an AuthnRequest stays answerable.
+	RequestTTL time.Duration
+	SessionTTL time.Duration
+
+	keysMu sync.Mutex
+	keys   map[string][]acs.TrustedKey // by certificate set
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Service) randomString(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(s.rand(), b); err != nil {
+		return "", fmt.Errorf("signon: randomness: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// ACSURL is the group's Assertion Consumer Service URL, the Destination and
+// Recipient every response for the group must name.
+func (s *Service) ACSURL(g store.Group) string {
+	return strings.TrimSuffix(s.BaseURL, "/") + ACSPath + "?sso=1&idpid=" + strconv.FormatInt(g.ID, 10)
+}
+
+// MetadataURL is where the group's SP metadata is served.
+func (s *Service) MetadataURL(g store.Group) string {
+	return strings.TrimSuffix(s.BaseURL, "/") + "/saml/metadata?idpid=" + strconv.FormatInt(g.ID, 10)
+}
+
+// serviceProvider is crewjam's SP value for one group: it builds requests and
+// metadata; validation is ours (sp/acs).
+func (s *Service) serviceProvider(g store.Group) (*saml.ServiceProvider, error) {
+	acsURL, err := url.Parse(s.ACSURL(g))
+	if err != nil {
+		return nil, err
+	}
+	mdURL, err := url.Parse(s.MetadataURL(g))
+	if err != nil {
+		return nil, err
+	}
+	binding := saml.HTTPRedirectBinding
+	if g.SSO.IdPBinding == store.BindingPOST {
+		binding = saml.HTTPPostBinding
+	}
+	return &saml.ServiceProvider{
+		EntityID:          g.SSO.EntityID,
+		AcsURL:            *acsURL,
+		MetadataURL:       *mdURL,
+		AuthnNameIDFormat: NameIDFormat(g.SSO.NameIDPolicy),
+		IDPMetadata: &saml.EntityDescriptor{
+			EntityID: g.SSO.IdPEntityID,
+			IDPSSODescriptors: []saml.IDPSSODescriptor{{
+				SingleSignOnServices: []saml.Endpoint{{Binding: binding, Location: g.SSO.IdPSSOURL}},
+			}},
+		},
+	}, nil
+}
+
+// NameIDFormat is the URN for a NameID policy.
+func NameIDFormat(p store.NameIDPolicy) saml.NameIDFormat {
+	switch p {
+	case store.NameIDUnspecified:
+		return saml.UnspecifiedNameIDFormat
+	case store.NameIDPersistent:
+		return saml.PersistentNameIDFormat
+	case store.NameIDTransient:
+		return saml.TransientNameIDFormat
+	default:
+		return saml.EmailAddressNameIDFormat
+	}
+}
+
+// Metadata is the group's SP metadata.
+func (s *Service) Metadata(g store.Group) (*saml.EntityDescriptor, error) {
+	sp, err := s.serviceProvider(g)
+	if err != nil {
+		return nil, err
+	}
+	md := sp.Metadata()
+	validUntil := s.now().Add(48 * time.Hour).UTC()
+	md.ValidUntil = validUntil
+	for i := range md.SPSSODescriptors {
+		md.SPSSODescriptors[i].ValidUntil = &validUntil
+		// Responses only come back by POST to the group's ACS.
+		md.SPSSODescriptors[i].AssertionConsumerServices = []saml.IndexedEndpoint{{
+			Binding: saml.HTTPPostBinding, Location: s.ACSURL(g), Index: 1,
+		}}
+		md.SPSSODescriptors[i].SingleLogoutServices = nil
+		md.SPSSODescriptors[i].ArtifactResolutionServices = nil
+	}
+	return md, nil
+}
+
+// Start is how to send the browser to the IdP: either RedirectURL (HTTP-Redirect)
+// or PostForm, an HTML page that auto-submits (HTTP-POST).
+type Start struct {
+	RequestID   string
+	RelayState  string
+	RedirectURL string
+	PostForm    []byte
+}
+
+// Begin issues an AuthnRequest for the group and remembers it, with the
+// target (a path on this SP) to land on once the IdP answers.
+func (s *Service) Begin(ctx context.Context, g store.Group, target string) (Start, error) {
+	if g.SSO.Method == store.MethodOff || g.SSO.Method == "" {
+		return Start{}, fmt.Errorf("signon: single sign-on is off for group %d", g.ID)
+	}
+	if g.SSO.IdPSSOURL == "" {
+		return Start{}, fmt.Errorf("signon: group %d has no IdP endpoint URL", g.ID)
+	}
+	if localpath.Check(target) != nil {
+		target = DefaultLanding
+	}
+	sp, err := s.serviceProvider(g)
+	if err != nil {
+		return Start{}, err
+	}
+	binding := saml.HTTPRedirectBinding
+	if g.SSO.IdPBinding == store.BindingPOST {
+		binding = saml.HTTPPostBinding
+	}
+	req, err := sp.MakeAuthenticationRequest(g.SSO.IdPSSOURL, binding, saml.HTTPPostBinding)
+	if err != nil {
+		return Start{}, fmt.Errorf("signon: AuthnRequest: %w", err)
+	}
+	// Our clock and randomness, not crewjam's globals.
+	id, err := s.randomString(20)
+	if err != nil {
+		return Start{}, err
+	}
+	req.ID = "_" + id
+	req.IssueInstant = s.now().UTC()
+	handle, err := s.randomString(16) // 22 characters, well under MaxRelayState
+	if err != nil {
+		return Start{}, err
+	}
+	now := s.now()
+	ttl := s.RequestTTL
+	if ttl <= 0 {
+		ttl = DefaultRequestTTL
+	}
+	if err := s.Store.CreatePendingRequest(ctx, store.PendingRequest{
+		ID: req.ID, GroupID: g.ID, RelayState: handle, Target: target,
+		CreatedAt: now, ExpiresAt: now.Add(ttl),
+	}); err != nil {
+		return Start{}, fmt.Errorf("signon: remember request: %w", err)
+	}
+	start := Start{RequestID: req.ID, RelayState: handle}
+	if binding == saml.HTTPPostBinding {
+		start.PostForm = req.Post(handle)
+		return start, nil
+	}
+	u, err := req.Redirect(handle, sp)
+	if err != nil {
+		return Start{}, fmt.Errorf("signon: redirect binding: %w", err)
+	}
+	start.RedirectURL = u.String()
+	return start, nil
+}
+
+// Outcome is the result of consuming a Response: a session to set and a
+// target to land on, or a refusal to show.
+type Outcome struct {
+	// On success: the GSSNID cookie value (a secret: never log it).
+	SessionToken   string
+	SessionExpires time.Time
+	Target         string
+	User           store.User
+
+	// On refusal.
+	Refused       bool
+	Reason        string
+	Message       string // short, for the browser
+	CorrelationID string
+}
+
+// Consume validates a SAMLResponse posted to the group's ACS. It never
+// returns an error for a bad response: it returns a refusal, already logged.
+func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, relayState string) Outcome {
+	now := s.now()
+	corr, err := s.randomString(6)
+	if err != nil {
+		corr = "unavailable"
+	}
+	entry := store.AccessLogEntry{Time: now, GroupID: g.ID, CorrelationID: corr}
+	provisioning := g.SSO.Status != store.StatusProduction
+
+	refuse := func(reason, message, detail string) Outcome {
+		return s.refuse(ctx, &entry, provisioning, reason, message, detail)
+	}
+
+	if g.SSO.Method == store.MethodOff || g.SSO.Method == "" {
+		return refuse(ReasonSSOOff, "Single sign-on is turned off for this account.", "SSO method is off")
+	}
+	keys, err := s.trustedKeys(g.SSO.IdPCertificates)
+	if err != nil {
+		return refuse(ReasonNotConfigured, "Single sign-on is not configured correctly for this account.", err.Error())
+	}
+	policy := acs.Policy{
+		IdPEntityID:      g.SSO.IdPEntityID,
+		Keys:             keys,
+		SPEntityID:       g.SSO.EntityID,
+		ACSURL:           s.ACSURL(g),
+		ClockSkew:        time.Duration(g.SSO.ClockSkewSeconds) * time.Second,
+		MaxResponseBytes: g.SSO.MaxResponseBytes,
+		AllowSHA1:        g.SSO.AllowSHA1,
+	}
+	res, err := acs.Validate(samlResponse, policy, now)
+	if err != nil {
+		entry.Issuer, entry.NameID = acs.Peek(samlResponse, policy.MaxResponseBytes)
+		reason := acs.ReasonOf(err)
+		return refuse(string(reason), refusalMessage(reason), err.Error())
+	}
+	entry.Issuer, entry.NameID = res.Issuer, res.NameID
+	entry.NameIDFormat, entry.SignatureAlgorithm, entry.VerifiedBy = res.NameIDFormat, res.SignatureAlgorithm, res.VerifiedBy
+	entry.Attributes = res.Attributes
+
+	// InResponseTo: an outstanding request of this group, used once.
+	target := ""
+	if res.InResponseTo != "" {
+		pending, err := s.Store.TakePendingRequest(ctx, g.ID, res.InResponseTo, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return refuse(ReasonUnknownRequest, "This sign-on answers no request this service made, or the request has expired. Please start again.",
+				fmt.Sprintf("InResponseTo %q names no outstanding request of group %d (unknown, already answered, for another group, or older than %s)", res.InResponseTo, g.ID, s.requestTTL()))
+		}
+		if err != nil {
+			return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
+		}
+		target = pending.Target
+	} else {
+		if !g.SSO.AllowIdPInitiated {
+			return refuse(ReasonUnsolicited, "This account does not accept sign-on started at the identity provider.",
+				"unsolicited Response (no InResponseTo) and the group does not allow IdP-initiated sign-on")
+		}
+		target = g.SSO.IdPInitiatedRedirect
+	}
+	if localpath.Check(target) != nil {
+		target = DefaultLanding
+	}
+
+	// Replay: an assertion is accepted once.
+	if err := s.Store.RememberAssertion(ctx, g.ID, res.AssertionID, res.AssertionExpires, now); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			return refuse(ReasonReplay, "This sign-on has already been used. Please start again.",
+				fmt.Sprintf("assertion %q was already consumed", res.AssertionID))
+		}
+		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
+	}
+
+	user, reason, detail := s.findUser(ctx, g, res)
+	if reason != "" {
+		return refuse(reason, userRefusalMessage(reason), detail)
+	}
+	entry.GlanceAddress = user.GlanceAddress
+
+	token, err := s.randomString(32)
+	if err != nil {
+		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
+	}
+	ttl := s.SessionTTL
+	if ttl <= 0 {
+		ttl = DefaultSessionTTL
+	}
+	sess := store.Session{ID: SessionID(token), GroupID: g.ID, GlanceAddress: user.GlanceAddress, NameID: res.NameID, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	if err := s.Store.CreateSession(ctx, sess); err != nil {
+		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
+	}
+	entry.Outcome, entry.Reason = store.OutcomeSuccess, ReasonOK
+	entry.Detail = fmt.Sprintf("signed in as %s (verified by %s)", user.GlanceAddress, res.VerifiedBy)
+	s.appendLog(ctx, &entry, provisioning)
+	s.logger().Info("sign-on", "group", g.ID, "user", user.GlanceAddress, "verified_by", res.VerifiedBy)
+	return Outcome{SessionToken: token, SessionExpires: sess.ExpiresAt, Target: target, User: user, CorrelationID: corr}
+}
+
+// Reject records a refusal decided before a response could be read (an
+// unreadable or oversized form) and returns it.
+func (s *Service) Reject(ctx context.Context, g store.Group, reason, message, detail string) Outcome {
+	corr, err := s.randomString(6)
+	if err != nil {
+		corr = "unavailable"
+	}
+	entry := store.AccessLogEntry{Time: s.now(), GroupID: g.ID, CorrelationID: corr}
+	return s.refuse(ctx, &entry, g.SSO.Status != store.StatusProduction, reason, message, detail)
+}
+
+func (s *Service) refuse(ctx context.Context, entry *store.AccessLogEntry, provisioning bool, reason, message, detail string) Outcome {
+	entry.Outcome, entry.Reason, entry.Detail = store.OutcomeRefused, reason, detail
+	s.appendLog(ctx, entry, provisioning)
+	s.logger().Info("sign-on refused", "group", entry.GroupID, "reason", reason, "correlation", entry.CorrelationID, "detail", detail)
+	return Outcome{Refused: true, Reason: reason, Message: message, CorrelationID: entry.CorrelationID}
+}
+
+func (s *Service) requestTTL() time.Duration {
+	if s.RequestTTL > 0 {
+		return s.RequestTTL
+	}
+	return DefaultRequestTTL
+}
+
+// findUser matches the NameID and the identity attribute's values against
+// each user's Email, Partner User ID and Glance Address.
+func (s *Service) findUser(ctx context.Context, g store.Group, res *acs.Result) (store.User, string, string) {
+	values := []string{res.NameID}
+	if g.SSO.IdentityAttribute != "" {
+		values = append(values, res.Attributes[g.SSO.IdentityAttribute]...)
+	}
+	found := map[string]store.User{}
+	for _, v := range values {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		users, err := s.Store.FindUsers(ctx, g.ID, v)
+		if err != nil {
+			return store.User{}, ReasonStore, err.Error()
+		}
+		for _, u := range users {
+			found[strings.ToLower(u.GlanceAddress)] = u
+		}
+	}
+	switch len(found) {
+	case 0:
+		return store.User{}, ReasonUnknownUser, fmt.Sprintf("no user of group %d has email, Partner User ID or Glance Address equal to %q", g.ID, values)
+	case 1:
+	default:
+		var names []string
+		for _, u := range found {
+			names = append(names, u.GlanceAddress)
+		}
+		return store.User{}, ReasonAmbiguousUser, fmt.Sprintf("%q match %d users: %s", values, len(found), strings.Join(names, ", "))
+	}
+	var user store.User
+	for _, u := range found {
+		user = u
+	}
+	if user.Status == store.UserDisabled {
+		return store.User{}, ReasonDisabledUser, fmt.Sprintf("user %s is disabled", user.GlanceAddress)
+	}
+	return user, "", ""
+}
+
+// trustedKeys parses a certificate set once and reuses it.
+func (s *Service) trustedKeys(pems []string) ([]acs.TrustedKey, error) {
+	h := sha256.New()
+	for _, p := range pems {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	cacheKey := hex.EncodeToString(h.Sum(nil))
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if k, ok := s.keys[cacheKey]; ok {
+		return k, nil
+	}
+	keys, err := acs.NewTrustedKeys(pems)
+	if err != nil {
+		return nil, err
+	}
+	if s.keys == nil || len(s.keys) > 256 {
+		s.keys = map[string][]acs.TrustedKey{}
+	}
+	s.keys[cacheKey] = keys
+	return keys, nil
+}
+
+func (s *Service) appendLog(ctx context.Context, e *store.AccessLogEntry, provisioning bool) {
+	if !provisioning {
+		e.NameIDFormat, e.SignatureAlgorithm, e.Attributes = "", "", nil
+	}
+	if err := s.Store.AppendAccessLog(ctx, e); err != nil {
+		s.logger().Error("access log", "group", e.GroupID, "correlation", e.CorrelationID, "err", err)
+	}
+}
+
+// SessionID is the stored key of a session cookie value: its SHA-256, so the
+// store never holds a usable cookie.
+func SessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Session returns the live session for a GSSNID cookie value.
+func (s *Service) Session(ctx context.Context, token string) (store.Session, error) {
+	if token == "" {
+		return store.Session{}, store.ErrNotFound
+	}
+	return s.Store.GetSession(ctx, SessionID(token), s.now())
+}
+
+// EndSession deletes the session for a cookie value.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	return s.Store.DeleteSession(ctx, SessionID(token))
+}
+
+func refusalMessage(r acs.Reason) string {
+	switch r {
+	case acs.ReasonExpired:
+		return "The sign-on response has expired. Please sign in again."
+	case acs.ReasonNotYetValid:
+		return "The sign-on response is not valid yet: the identity provider's clock may be wrong."
+	case acs.ReasonBadSignature, acs.ReasonUnsigned, acs.ReasonBadReference, acs.ReasonWeakAlgorithm:
+		return "The sign-on response is not signed by a key this account trusts."
+	case acs.ReasonAudience, acs.ReasonDestination, acs.ReasonRecipient:
+		return "The sign-on response was made for another service or account."
+	case acs.ReasonIdPStatus:
+		return "The identity provider did not sign you in."
+	case acs.ReasonTooLarge, acs.ReasonDoctype, acs.ReasonMalformed:
+		return "The sign-on response could not be read."
+	default:
+		return "The sign-on response was refused."
+	}
+}
+
+func userRefusalMessage(reason string) string {
+	switch reason {
+	case ReasonUnknownUser:
+		return "You signed in at your identity provider, but no user of this account matches you."
+	case ReasonAmbiguousUser:
+		return "You signed in at your identity provider, but several users of this account match you."
+	case ReasonDisabledUser:
+		return "Your user account is disabled."
+	default:
+		return "The service could not complete sign-on. Please try again."
+	}
+}

@@ -1,0 +1,218 @@
+// Package store defines the Service Provider's persistence: one Store
+// interface, the records it keeps, and the sentinel errors every backend
+// returns. Backends live in sub-packages (sqlite); every backend must pass the
+// conformance suite in storetest.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them with detail; callers test with errors.Is.
+var (
+	// ErrNotFound: no record with that key (or it has expired).
+	ErrNotFound = errors.New("not found")
+	// ErrAlreadyExists: a record with that key exists (for RememberAssertion: a replay).
+	ErrAlreadyExists = errors.New("already exists")
+)
+
+// Store is the SP's persistence. Every method takes a context first. Changes
+// to existing records go through Update* with a function that receives the
+// current value and returns the new one, inside one transaction.
+type Store interface {
+	// Groups (tenants).
+	CreateGroup(ctx context.Context, g Group) error
+	GetGroup(ctx context.Context, id int64) (Group, error)
+	GetGroupByName(ctx context.Context, name string) (Group, error)
+	// GetGroupByAccountID finds the group whose Unique Account ID (idptoken) is accountID.
+	GetGroupByAccountID(ctx context.Context, accountID string) (Group, error)
+	ListGroups(ctx context.Context) ([]Group, error)
+	UpdateGroup(ctx context.Context, id int64, update func(old Group) (Group, error)) error
+
+	// Users. A user is keyed by its Glance Address, unique across groups.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, glanceAddress string) (User, error)
+	ListUsers(ctx context.Context, groupID int64) ([]User, error)
+	// FindUsers returns the users of the group whose Email or Glance Address
+	// equals value case-insensitively, or whose Partner User ID equals value
+	// exactly. No match is an empty slice, not an error.
+	FindUsers(ctx context.Context, groupID int64, value string) ([]User, error)
+	UpdateUser(ctx context.Context, glanceAddress string, update func(old User) (User, error)) error
+
+	// Outstanding AuthnRequests, kept server-side with the target they lead to.
+	CreatePendingRequest(ctx context.Context, r PendingRequest) error
+	// TakePendingRequest returns and deletes the request with that ID for
+	// that group; ErrNotFound when absent, for another group, or expired at now.
+	TakePendingRequest(ctx context.Context, groupID int64, id string, now time.Time) (PendingRequest, error)
+	// GetPendingRequestByRelayState returns (without consuming) the request
+	// whose RelayState handle is handle; ErrNotFound when absent or expired at now.
+	GetPendingRequestByRelayState(ctx context.Context, handle string, now time.Time) (PendingRequest, error)
+
+	// RememberAssertion records an assertion ID until expires; ErrAlreadyExists
+	// when the same (group, ID) is already remembered and not expired.
+	RememberAssertion(ctx context.Context, groupID int64, assertionID string, expires time.Time, now time.Time) error
+
+	// Sessions, keyed by a hash of the cookie value (never the value itself).
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession returns ErrNotFound when absent or expired at now.
+	GetSession(ctx context.Context, id string, now time.Time) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+
+	// Access log of sign-on attempts. AppendAccessLog assigns e.ID.
+	AppendAccessLog(ctx context.Context, e *AccessLogEntry) error
+	// ListAccessLog returns entries newest first.
+	ListAccessLog(ctx context.Context, q AccessLogQuery) ([]AccessLogEntry, error)
+
+	// DeleteExpired removes pending requests, remembered assertions and
+	// sessions that expired at or before now, and returns how many it removed.
+	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+
+	Close() error
+}
+
+// Group is a tenant: the Glance group (PartnerId) that owns users and SSO settings.
+type Group struct {
+	ID        int64  // Group ID, the Glance PartnerId; > 0
+	Name      string // unique, selects the group with idpname=
+	AccountID string // Unique Account ID (idptoken); unique when not empty
+	SSO       SSOSettings
+}
+
+// SSOSettings is a group's SAML configuration. Backends store it whole; its
+// validation lives with the code that accepts it (sp/config).
+type SSOSettings struct {
+	Method      SSOMethod         `json:"method"`
+	Description string            `json:"description,omitempty"`
+	Status      OperationalStatus `json:"status"`
+
+	// The identity provider.
+	IdPEntityID     string   `json:"idpEntityID"`
+	IdPSSOURL       string   `json:"idpSSOURL"`
+	IdPBinding      Binding  `json:"idpBinding"`
+	IdPCertificates []string `json:"idpCertificates"` // PEM, primary first
+
+	// This SP as the group presents it.
+	EntityID             string       `json:"entityID"`
+	IdentityAttribute    string       `json:"identityAttribute,omitempty"`
+	NameIDPolicy         NameIDPolicy `json:"nameIDPolicy"`
+	AllowIdPInitiated    bool         `json:"allowIdPInitiated"`
+	IdPInitiatedRedirect string       `json:"idpInitiatedRedirect,omitempty"`
+
+	// Validation bounds.
+	ClockSkewSeconds int  `json:"clockSkewSeconds"`
+	MaxResponseBytes int  `json:"maxResponseBytes"`
+	AllowSHA1        bool `json:"allowSHA1"`
+}
+
+// SSOMethod is the group's Single Sign-On Method.
+type SSOMethod string
+
+const (
+	MethodOff            SSOMethod = "off"
+	MethodSAML2          SSOMethod = "saml2"
+	MethodSAML2Encrypted SSOMethod = "saml2-encrypted"
+)
+
+// OperationalStatus decides how much the access log keeps.
+type OperationalStatus string
+
+const (
+	StatusProvisioning OperationalStatus = "provisioning"
+	StatusProduction   OperationalStatus = "production"
+)
+
+// Binding is how the SP sends the AuthnRequest to the IdP.
+type Binding string
+
+const (
+	BindingRedirect Binding = "redirect"
+	BindingPOST     Binding = "post"
+)
+
+// NameIDPolicy is the NameID format the SP asks for.
+type NameIDPolicy string
+
+const (
+	NameIDEmail       NameIDPolicy = "email"
+	NameIDUnspecified NameIDPolicy = "unspecified"
+	NameIDPersistent  NameIDPolicy = "persistent"
+	NameIDTransient   NameIDPolicy = "transient"
+)
+
+// User is a subscriber of a group.
+type User struct {
+	GlanceAddress string // e.g. doe.john.example.glance.net; unique
+	GroupID       int64
+	PartnerUserID string // PUID; unique within the group when not empty
+	Email         string
+	FirstName     string
+	LastName      string
+	Phone         string
+	Role          string
+	Status        UserStatus
+}
+
+// UserStatus says whether a user may sign in.
+type UserStatus string
+
+const (
+	UserActive   UserStatus = "active"
+	UserPending  UserStatus = "pending"
+	UserDisabled UserStatus = "disabled"
+)
+
+// PendingRequest is an AuthnRequest this SP issued and has not yet seen answered.
+type PendingRequest struct {
+	ID         string // the AuthnRequest ID (InResponseTo of the answer)
+	GroupID    int64
+	RelayState string // opaque handle sent as RelayState; unique
+	Target     string // path on this SP to land on after sign-on
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
+// Session is a signed-in browser. ID is a hash of the GSSNID cookie value.
+type Session struct {
+	ID            string
+	GroupID       int64
+	GlanceAddress string
+	NameID        string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+}
+
+// Outcome of a sign-on attempt.
+type Outcome string
+
+const (
+	OutcomeSuccess Outcome = "success"
+	OutcomeRefused Outcome = "refused"
+)
+
+// AccessLogEntry records one sign-on attempt. It never holds secrets.
+type AccessLogEntry struct {
+	ID            int64
+	Time          time.Time
+	GroupID       int64 // 0 when the group could not be told
+	Outcome       Outcome
+	Reason        string // machine-readable: ok, bad_signature, expired, audience, ...
+	Detail        string // human-readable explanation
+	CorrelationID string // shown to the browser with a refusal
+	Issuer        string
+	NameID        string
+	GlanceAddress string // the user signed in, when known
+	// Provisioning detail; empty in Production.
+	NameIDFormat       string              `json:",omitempty"`
+	SignatureAlgorithm string              `json:",omitempty"`
+	VerifiedBy         string              `json:",omitempty"` // which configured key verified
+	Attributes         map[string][]string `json:",omitempty"`
+}
+
+// AccessLogQuery selects access-log entries. Zero values select everything.
+type AccessLogQuery struct {
+	GroupID int64   // 0: all groups
+	Outcome Outcome // "": any
+	Limit   int     // 0: a backend default of 100
+}
