@@ -302,6 +302,15 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 	entry.NameIDFormat, entry.SignatureAlgorithm, entry.VerifiedBy = res.NameIDFormat, res.SignatureAlgorithm, res.VerifiedBy
 	entry.Attributes = res.Attributes
 
+	// Replay: an assertion is accepted once.
+	if err := s.Store.RememberAssertion(ctx, g.ID, res.AssertionID, res.AssertionExpires, now); err != nil {
+		if errors.Is(err, store.ErrAlreadyExists) {
+			return refuse(ReasonReplay, "This sign-on has already been used. Please start again.",
+				fmt.Sprintf("assertion %q was already consumed", res.AssertionID))
+		}
+		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
+	}
+
 	// InResponseTo: an outstanding request of this group, used once.
 	target := ""
 	if res.InResponseTo != "" {
@@ -323,15 +332,6 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 	}
 	if localpath.Check(target) != nil {
 		target = DefaultLanding
-	}
-
-	// Replay: an assertion is accepted once.
-	if err := s.Store.RememberAssertion(ctx, g.ID, res.AssertionID, res.AssertionExpires, now); err != nil {
-		if errors.Is(err, store.ErrAlreadyExists) {
-			return refuse(ReasonReplay, "This sign-on has already been used. Please start again.",
-				fmt.Sprintf("assertion %q was already consumed", res.AssertionID))
-		}
-		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
 	}
 
 	user, reason, detail := s.findUser(ctx, g, res)
