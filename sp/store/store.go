@@ -20,7 +20,12 @@ var (
 
 // Store is the SP's persistence. Every method takes a context first. Changes
 // to existing records go through Update* with a function that receives the
-// current value and returns the new one, inside one transaction.
+// current value and returns the new one, inside one transaction; that
+// function must not call the store (backends may hold their only connection).
+//
+// Keys are never empty: a lookup by an empty value (FindUsers(g, ""),
+// GetGroupByAccountID("")) matches nothing, so a blank attribute can never
+// select a user or a group. Case-insensitive comparisons fold ASCII only.
 type Store interface {
 	// Groups (tenants).
 	CreateGroup(ctx context.Context, g Group) error
