@@ -433,3 +433,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }
+
+// CollectExpired deletes expired pending requests, remembered assertions and
+// sessions from st every interval until ctx ends.
+func CollectExpired(ctx context.Context, st store.Store, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			n, err := st.DeleteExpired(ctx, now)
+			if err != nil && ctx.Err() == nil {
+				logger.Error("deleting expired records", "err", err)
+			} else if n > 0 {
+				logger.Debug("deleted expired records", "count", n)
+			}
+		}
+	}
+}

@@ -31,37 +31,30 @@ func runSP(args []string, stdout, stderr io.Writer) error {
 		cfg.Listen = *listenAddr
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	srv, closeStore, err := startSP(context.Background(), cfg, logger)
+	st, err := sqlite.Open(context.Background(), cfg.StorePath())
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	l, err := listen("sp", cfg.Listen, *public)
-	if err != nil {
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing the store", "err", err)
+		}
+	}()
+	if err := config.Apply(context.Background(), st, cfg); err != nil {
 		return err
-	}
-	l.handler = srv
-	fmt.Fprintf(stdout, "SP listening on %s, serving %s (%d groups)\n", l.ln.Addr(), cfg.BaseURL, len(cfg.Groups))
-	return serve(logger, l)
-}
-
-// startSP opens the store, applies the config and builds the server.
-func startSP(ctx context.Context, cfg config.Config, logger *slog.Logger) (*sp.Server, func(), error) {
-	st, err := sqlite.Open(ctx, cfg.StorePath())
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := config.Apply(ctx, st, cfg); err != nil {
-		st.Close()
-		return nil, nil, err
 	}
 	srv := sp.New(sp.Options{
 		Store: st, BaseURL: cfg.BaseURL, AdminPassword: cfg.Admin.Password,
 		SessionTTL: time.Duration(cfg.SessionTTL), Logger: logger.With("server", "sp"),
 	})
-	return srv, func() {
-		if err := st.Close(); err != nil {
-			logger.Error("closing the store", "err", err)
-		}
-	}, nil
+	l, err := listen("sp", cfg.Listen, *public)
+	if err != nil {
+		return err
+	}
+	l.handler = srv
+	collectCtx, stopCollect := context.WithCancel(context.Background())
+	defer stopCollect()
+	go sp.CollectExpired(collectCtx, st, time.Minute, logger)
+	fmt.Fprintf(stdout, "SP listening on %s, serving %s (%d groups)\n", l.ln.Addr(), cfg.BaseURL, len(cfg.Groups))
+	return serve(logger, l)
 }
