@@ -30,12 +30,13 @@ const (
 	ExpiredRefused      Feature = "expired-refused"
 	UnknownKeyRefused   Feature = "unknown-key-refused"
 	AccessLog           Feature = "access-log"
+	DemoTenant          Feature = "demo-tenant"
 )
 
 // All lists the registry in report order.
 var All = []Feature{
 	SPInitiatedRedirect, SPInitiatedPOST, IdPInitiated, DeepLink, IdPSession,
-	UnknownUserRefused, ExpiredRefused, UnknownKeyRefused, AccessLog,
+	UnknownUserRefused, ExpiredRefused, UnknownKeyRefused, AccessLog, DemoTenant,
 }
 
 // Label is the Ginkgo label for f.

@@ -16,13 +16,17 @@ import (
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
-// People in the mock IdP's directory. Alice and Bob exist at the SP;
-// Mallory does not.
+// People in the mock IdP's directory, the demo's: Alice and Bob exist at
+// the SP (in every group newGroup makes); Mallory does not.
 var (
-	alice   = mockidp.User{Username: "alice@example.com", Password: "alice-pw", Attributes: map[string][]string{"email": {"alice@example.com"}}}
-	bob     = mockidp.User{Username: "bob@example.com", Password: "bob-pw", Attributes: map[string][]string{"email": {"bob@example.com"}}}
-	mallory = mockidp.User{Username: "mallory@example.com", Password: "mallory-pw", Attributes: map[string][]string{"email": {"mallory@example.com"}}}
+	alice   = idpUser(stack.DemoIdPUsers[0])
+	bob     = idpUser(stack.DemoIdPUsers[1])
+	mallory = idpUser(stack.DemoIdPUsers[2])
 )
+
+func idpUser(c stack.DemoCredential) mockidp.User {
+	return mockidp.User{Username: c.Username, Password: c.Password, Attributes: map[string][]string{"email": {c.Username}}}
+}
 
 var _ = BeforeEach(func() {
 	for _, u := range []mockidp.User{alice, bob, mallory} {
