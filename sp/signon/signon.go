@@ -392,11 +392,13 @@ func (s *Service) findUser(ctx context.Context, g store.Group, res *acs.Result) 
 		values = append(values, res.Attributes[g.SSO.IdentityAttribute]...)
 	}
 	found := map[string]store.User{}
+	seen := map[string]bool{}
 	for _, v := range values {
 		v = strings.TrimSpace(v)
-		if v == "" {
+		if v == "" || seen[v] {
 			continue
 		}
+		seen[v] = true
 		users, err := s.Store.FindUsers(ctx, g.ID, v)
 		if err != nil {
 			return store.User{}, ReasonStore, err.Error()
