@@ -301,52 +301,45 @@ func (o *Origin) restRefusal(w http.ResponseWriter, call AuthCall, rerr *request
 	o.finish(call)
 }
 
-func (o *Origin) handleAuthJSON(w http.ResponseWriter, r *http.Request) {
-	call := newCall(TransportJSON, r, o)
-	body, rerr := readBody(w, r)
-	if rerr == nil {
-		var err error
-		call.Email, call.SessionKey, err = parseJSONRequest(body)
-		rerr, _ = err.(*requestError)
-	}
-	if rerr != nil {
-		o.restRefusal(w, call, rerr)
-		return
-	}
-	o.decide(&call)
-	if call.Mode == Error500 {
-		call.Status = http.StatusInternalServerError
-		writeText(w, call.Status, "origin: simulated failure (answer mode error-500)")
-	} else {
-		call.Status = http.StatusOK
-		w.Header().Set("Content-Type", contentJSON)
-		io.WriteString(w, call.Answer)
-	}
-	o.finish(call)
+// restTransport is what differs between the two REST transports: how the
+// request body is read and how the boolean answer is written.
+type restTransport struct {
+	transport   Transport
+	parse       func([]byte) (email, sessionKey string, err error)
+	contentType string
+	body        func(answer string) string
 }
 
-func (o *Origin) handleAuthXML(w http.ResponseWriter, r *http.Request) {
-	call := newCall(TransportXML, r, o)
-	body, rerr := readBody(w, r)
-	if rerr == nil {
-		var err error
-		call.Email, call.SessionKey, err = parseXMLRequest(body)
-		rerr, _ = err.(*requestError)
+var (
+	restJSON = restTransport{TransportJSON, parseJSONRequest, contentJSON, func(a string) string { return a }}
+	restXML  = restTransport{TransportXML, parseXMLRequest, contentXML, func(a string) string { return xml.Header + "<boolean>" + a + "</boolean>" }}
+)
+
+// handleAuthREST answers AuthenticateUser over one REST transport.
+func (o *Origin) handleAuthREST(t restTransport) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		call := newCall(t.transport, r, o)
+		body, rerr := readBody(w, r)
+		if rerr == nil {
+			var err error
+			call.Email, call.SessionKey, err = t.parse(body)
+			rerr, _ = err.(*requestError)
+		}
+		if rerr != nil {
+			o.restRefusal(w, call, rerr)
+			return
+		}
+		o.decide(&call)
+		if call.Mode == Error500 {
+			call.Status = http.StatusInternalServerError
+			writeText(w, call.Status, "origin: simulated failure (answer mode error-500)")
+		} else {
+			call.Status = http.StatusOK
+			w.Header().Set("Content-Type", t.contentType)
+			io.WriteString(w, t.body(call.Answer))
+		}
+		o.finish(call)
 	}
-	if rerr != nil {
-		o.restRefusal(w, call, rerr)
-		return
-	}
-	o.decide(&call)
-	if call.Mode == Error500 {
-		call.Status = http.StatusInternalServerError
-		writeText(w, call.Status, "origin: simulated failure (answer mode error-500)")
-	} else {
-		call.Status = http.StatusOK
-		w.Header().Set("Content-Type", contentXML)
-		io.WriteString(w, xml.Header+"<boolean>"+call.Answer+"</boolean>")
-	}
-	o.finish(call)
 }
 
 func (o *Origin) handleAuthSOAP(w http.ResponseWriter, r *http.Request) {
