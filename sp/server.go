@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/ssoharness/ssoharness/sp/signon"
+	"github.com/ssoharness/ssoharness/sp/spkeys"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
@@ -75,6 +76,7 @@ func New(o Options) *Server {
 		signon: &signon.Service{
 			Store: o.Store, BaseURL: o.BaseURL, Now: o.Now, Rand: o.Rand,
 			Logger: o.Logger, SessionTTL: o.SessionTTL,
+			Keys: &spkeys.Manager{Store: o.Store, Now: o.Now, Rand: o.Rand},
 		},
 		store:         o.Store,
 		logger:        o.Logger,
@@ -144,7 +146,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 		s.groupError(w, err)
 		return
 	}
-	md, err := s.signon.Metadata(g)
+	md, err := s.signon.Metadata(r.Context(), g)
 	if err != nil {
 		s.fail(w, http.StatusInternalServerError, "Metadata is unavailable.", err)
 		return

@@ -13,6 +13,7 @@ package acs
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -144,6 +145,15 @@ type Policy struct {
 	MaxResponseBytes int
 	// AllowSHA1 accepts rsa-sha1 signatures and sha1 digests.
 	AllowSHA1 bool
+
+	// DecryptionKeys are the SP's private keys for the group (current
+	// first); each is tried on an EncryptedAssertion.
+	DecryptionKeys []*rsa.PrivateKey
+	// RequireEncryption refuses a plain Assertion ("Encrypted SAML 2.0").
+	RequireEncryption bool
+	// AllowPKCS1v15 accepts RSA PKCS#1 v1.5 key transport (rsa-1_5), which
+	// is open to padding-oracle attacks; RSA-OAEP is always accepted.
+	AllowPKCS1v15 bool
 }
 
 // Result is what a valid Response says.
@@ -160,6 +170,9 @@ type Result struct {
 	SessionIndex         string
 	AuthnContextClassRef string
 	Attributes           map[string][]string
+	// Encryption facts for the access log ("" when not encrypted).
+	ContentEncryption string
+	KeyTransport      string
 	// Signature facts for the access log.
 	ResponseSigned     bool
 	AssertionSigned    bool
@@ -245,7 +258,7 @@ func validateXML(raw []byte, p Policy, skew time.Duration, now time.Time) (*Resu
 		return nil, err
 	}
 
-	assertionEl, err := onlyAssertion(responseEl)
+	assertionEl, err := onlyAssertion(responseEl, p, res)
 	if err != nil {
 		return nil, err
 	}
@@ -432,37 +445,33 @@ func checkIssueInstant(responseEl *etree.Element, skew time.Duration, now time.T
 	return nil
 }
 
-// onlyAssertion returns the Response's single Assertion, detached with the
-// namespaces it inherits. Exactly one assertion is accepted: a second one is
-// how signature-wrapping attacks smuggle an unsigned statement in.
-func onlyAssertion(responseEl *etree.Element) (*etree.Element, error) {
-	var assertions, encrypted int
-	var found *etree.Element
+// onlyAssertion returns the Response's single Assertion, decrypted when it
+// arrives as an EncryptedAssertion, detached with the namespaces it inherits.
+// Exactly one assertion is accepted: a second one is how signature-wrapping
+// attacks smuggle an unsigned statement in.
+func onlyAssertion(responseEl *etree.Element, p Policy, res *Result) (*etree.Element, error) {
+	var found []*etree.Element
 	for _, c := range responseEl.ChildElements() {
-		if c.NamespaceURI() != nsAssertion {
-			continue
-		}
-		switch c.Tag {
-		case "Assertion":
-			assertions++
-			found = c
-		case "EncryptedAssertion":
-			encrypted++
+		if c.NamespaceURI() == nsAssertion && (c.Tag == "Assertion" || c.Tag == "EncryptedAssertion") {
+			found = append(found, c)
 		}
 	}
-	if encrypted > 0 {
-		return nil, fmt.Errorf("acs: the Response carries an EncryptedAssertion, which this group cannot decrypt: %w", ErrEncrypted)
+	if len(found) != 1 {
+		return nil, fmt.Errorf("acs: the Response carries %d assertions, want exactly 1: %w", len(found), ErrMalformed)
 	}
-	if assertions != 1 {
-		return nil, fmt.Errorf("acs: the Response carries %d Assertions, want exactly 1: %w", assertions, ErrMalformed)
+	if found[0].Tag == "EncryptedAssertion" {
+		return decryptAssertion(found[0], p, res)
 	}
-	ctx, err := etreeutils.NSBuildParentContext(found)
+	if p.RequireEncryption {
+		return nil, fmt.Errorf("acs: the group requires encrypted assertions (Encrypted SAML 2.0) and this one is plain: %w", ErrNotEncrypted)
+	}
+	ctx, err := etreeutils.NSBuildParentContext(found[0])
 	if err == nil {
-		ctx, err = ctx.SubContext(found)
+		ctx, err = ctx.SubContext(found[0])
 	}
 	var detached *etree.Element
 	if err == nil {
-		detached, err = etreeutils.NSDetatch(ctx, found)
+		detached, err = etreeutils.NSDetatch(ctx, found[0])
 	}
 	if err != nil {
 		return nil, fmt.Errorf("acs: namespaces of the Assertion: %v: %w", err, ErrMalformed)

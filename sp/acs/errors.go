@@ -24,7 +24,8 @@ const (
 	ReasonSubjectConfirmation Reason = "subject_confirmation"
 	ReasonExpired             Reason = "expired"
 	ReasonNotYetValid         Reason = "not_yet_valid"
-	ReasonEncrypted           Reason = "encrypted_unsupported"
+	ReasonNotEncrypted        Reason = "not_encrypted"
+	ReasonDecryption          Reason = "decryption_failed"
 )
 
 // reasonError is a sentinel carrying a Reason.
@@ -49,7 +50,8 @@ var (
 	ErrSubjectConfirmation error = &reasonError{ReasonSubjectConfirmation}
 	ErrExpired             error = &reasonError{ReasonExpired}
 	ErrNotYetValid         error = &reasonError{ReasonNotYetValid}
-	ErrEncrypted           error = &reasonError{ReasonEncrypted}
+	ErrNotEncrypted        error = &reasonError{ReasonNotEncrypted}
+	ErrDecryption          error = &reasonError{ReasonDecryption}
 )
 
 // ReasonOf returns the Reason an error from this package carries, or

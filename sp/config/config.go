@@ -78,6 +78,7 @@ type SSO struct {
 	ClockSkew            Duration `yaml:"clockSkew"`
 	MaxResponseBytes     int      `yaml:"maxResponseBytes"`
 	AllowSHA1            bool     `yaml:"allowSHA1"`
+	AllowPKCS1v15        bool     `yaml:"allowPKCS1v15"`
 }
 
 // IdP describes the group's identity provider.
@@ -270,9 +271,7 @@ func (s *SSO) validate(p *Problems, field, dir string) {
 	switch s.Method {
 	case "", "off":
 		s.Method = string(store.MethodOff)
-	case string(store.MethodSAML2):
-	case string(store.MethodSAML2Encrypted):
-		p.add(field+".method", "saml2-encrypted is not supported yet; use saml2")
+	case string(store.MethodSAML2), string(store.MethodSAML2Encrypted):
 	default:
 		p.add(field+".method", "%q is not one of off, saml2, saml2-encrypted", s.Method)
 	}
@@ -410,6 +409,7 @@ func (s SSO) Settings() store.SSOSettings {
 		ClockSkewSeconds:     int(time.Duration(s.ClockSkew) / time.Second),
 		MaxResponseBytes:     s.MaxResponseBytes,
 		AllowSHA1:            s.AllowSHA1,
+		AllowPKCS1v15:        s.AllowPKCS1v15,
 	}
 }
 

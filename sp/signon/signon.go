@@ -11,6 +11,7 @@ package signon
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/ssoharness/ssoharness/sp/acs"
 	"github.com/ssoharness/ssoharness/sp/localpath"
+	"github.com/ssoharness/ssoharness/sp/spkeys"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
@@ -68,6 +70,8 @@ type Service struct {
 	// RequestTTL is how long an AuthnRequest stays answerable.
 	RequestTTL time.Duration
 	SessionTTL time.Duration
+	// Keys holds the SP's own key pairs per group (decryption, metadata).
+	Keys *spkeys.Manager
 
 	keysMu sync.Mutex
 	keys   map[string][]acs.TrustedKey // by certificate set
@@ -156,9 +160,15 @@ func NameIDFormat(p store.NameIDPolicy) saml.NameIDFormat {
 	}
 }
 
-// Metadata is the group's SP metadata.
-func (s *Service) Metadata(g store.Group) (*saml.EntityDescriptor, error) {
+// Metadata is the group's SP metadata: its ACS, and every SP key of the
+// group (current and next) as an encryption key, so an IdP can encrypt
+// assertions and follow a rotation.
+func (s *Service) Metadata(ctx context.Context, g store.Group) (*saml.EntityDescriptor, error) {
 	sp, err := s.serviceProvider(g)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.Keys.Keys(ctx, g.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -166,13 +176,28 @@ func (s *Service) Metadata(g store.Group) (*saml.EntityDescriptor, error) {
 	validUntil := s.now().Add(48 * time.Hour).UTC()
 	md.ValidUntil = validUntil
 	for i := range md.SPSSODescriptors {
-		md.SPSSODescriptors[i].ValidUntil = &validUntil
+		d := &md.SPSSODescriptors[i]
+		d.ValidUntil = &validUntil
 		// Responses only come back by POST to the group's ACS.
-		md.SPSSODescriptors[i].AssertionConsumerServices = []saml.IndexedEndpoint{{
-			Binding: saml.HTTPPostBinding, Location: s.ACSURL(g), Index: 1,
-		}}
-		md.SPSSODescriptors[i].SingleLogoutServices = nil
-		md.SPSSODescriptors[i].ArtifactResolutionServices = nil
+		d.AssertionConsumerServices = []saml.IndexedEndpoint{{Binding: saml.HTTPPostBinding, Location: s.ACSURL(g), Index: 1}}
+		d.SingleLogoutServices = nil
+		d.ArtifactResolutionServices = nil
+		d.KeyDescriptors = nil
+		for _, k := range keys {
+			d.KeyDescriptors = append(d.KeyDescriptors, saml.KeyDescriptor{
+				Use: "encryption",
+				KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{X509Certificates: []saml.X509Certificate{
+					{Data: base64.StdEncoding.EncodeToString(k.Certificate.Raw)},
+				}}},
+				EncryptionMethods: []saml.EncryptionMethod{
+					{Algorithm: "http://www.w3.org/2009/xmlenc11#aes256-gcm"},
+					{Algorithm: "http://www.w3.org/2009/xmlenc11#aes128-gcm"},
+					{Algorithm: "http://www.w3.org/2001/04/xmlenc#aes256-cbc"},
+					{Algorithm: "http://www.w3.org/2001/04/xmlenc#aes128-cbc"},
+					{Algorithm: "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"},
+				},
+			})
+		}
 	}
 	return md, nil
 }
@@ -283,14 +308,25 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 	if err != nil {
 		return refuse(ReasonNotConfigured, "Single sign-on is not configured correctly for this account.", err.Error())
 	}
+	spKeys, err := s.Keys.Keys(ctx, g.ID)
+	if err != nil {
+		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
+	}
+	decryptionKeys := make([]*rsa.PrivateKey, 0, len(spKeys))
+	for _, k := range spKeys {
+		decryptionKeys = append(decryptionKeys, k.PrivateKey)
+	}
 	policy := acs.Policy{
-		IdPEntityID:      g.SSO.IdPEntityID,
-		Keys:             keys,
-		SPEntityID:       g.SSO.EntityID,
-		ACSURL:           s.ACSURL(g),
-		ClockSkew:        time.Duration(g.SSO.ClockSkewSeconds) * time.Second,
-		MaxResponseBytes: g.SSO.MaxResponseBytes,
-		AllowSHA1:        g.SSO.AllowSHA1,
+		DecryptionKeys:    decryptionKeys,
+		RequireEncryption: g.SSO.Method == store.MethodSAML2Encrypted,
+		AllowPKCS1v15:     g.SSO.AllowPKCS1v15,
+		IdPEntityID:       g.SSO.IdPEntityID,
+		Keys:              keys,
+		SPEntityID:        g.SSO.EntityID,
+		ACSURL:            s.ACSURL(g),
+		ClockSkew:         time.Duration(g.SSO.ClockSkewSeconds) * time.Second,
+		MaxResponseBytes:  g.SSO.MaxResponseBytes,
+		AllowSHA1:         g.SSO.AllowSHA1,
 	}
 	res, err := acs.Validate(samlResponse, policy, now)
 	if err != nil {
@@ -354,6 +390,9 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 	}
 	entry.Outcome, entry.Reason = store.OutcomeSuccess, ReasonOK
 	entry.Detail = fmt.Sprintf("signed in as %s (verified by %s)", user.GlanceAddress, res.VerifiedBy)
+	if res.ContentEncryption != "" {
+		entry.Detail += fmt.Sprintf("; assertion decrypted (%s, %s)", res.ContentEncryption, res.KeyTransport)
+	}
 	s.appendLog(ctx, &entry, provisioning)
 	s.logger().Info("sign-on", "group", g.ID, "user", user.GlanceAddress, "verified_by", res.VerifiedBy)
 	return Outcome{SessionToken: token, SessionExpires: sess.ExpiresAt, Target: target, User: user, CorrelationID: corr}
@@ -493,6 +532,10 @@ func refusalMessage(r acs.Reason) string {
 		return "The sign-on response was made for another service or account."
 	case acs.ReasonIdPStatus:
 		return "The identity provider did not sign you in."
+	case acs.ReasonNotEncrypted:
+		return "This account requires encrypted sign-on responses; the identity provider sent a plain one."
+	case acs.ReasonDecryption:
+		return "The sign-on response is encrypted to a key this account does not hold."
 	case acs.ReasonTooLarge, acs.ReasonDoctype, acs.ReasonMalformed:
 		return "The sign-on response could not be read."
 	default:

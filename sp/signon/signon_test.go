@@ -18,6 +18,7 @@ import (
 
 	"github.com/ssoharness/ssoharness/fixtures"
 	"github.com/ssoharness/ssoharness/mockidp/response"
+	"github.com/ssoharness/ssoharness/sp/spkeys"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
 )
@@ -83,7 +84,8 @@ func newFixture(t testing.TB, edit ...func(*store.Group)) *fixture {
 		keys = append(keys, response.Key{Name: n, Signer: kp.PrivateKey, Certificate: kp.Certificate})
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	return &fixture{svc: &Service{Store: st, BaseURL: baseURL, Now: c.Now, Logger: quiet}, store: st, clock: c, group: g, keys: keys}
+	spKeys := &spkeys.Manager{Store: st, Now: c.Now}
+	return &fixture{svc: &Service{Store: st, BaseURL: baseURL, Now: c.Now, Logger: quiet, Keys: spKeys}, store: st, clock: c, group: g, keys: keys}
 }
 
 // respond builds the IdP's answer to requestID ("" for IdP-initiated) for user.
@@ -331,7 +333,7 @@ func TestProductionLogsOutcomesOnly(t *testing.T) {
 
 func TestMetadataNamesTheGroupsACS(t *testing.T) {
 	f := newFixture(t)
-	md, err := f.svc.Metadata(f.group)
+	md, err := f.svc.Metadata(context.Background(), f.group)
 	if err != nil {
 		t.Fatal(err)
 	}

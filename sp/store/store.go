@@ -65,6 +65,16 @@ type Store interface {
 	GetSession(ctx context.Context, id string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, id string) error
 
+	// The SP's own key pairs per group: they decrypt assertions and are
+	// published in the group's SP metadata. CreateSPKey refuses a second
+	// key with the same ID in the group (ErrAlreadyExists) or a group that
+	// does not exist (ErrNotFound).
+	CreateSPKey(ctx context.Context, k SPKey) error
+	// ListSPKeys returns the group's keys, oldest first.
+	ListSPKeys(ctx context.Context, groupID int64) ([]SPKey, error)
+	UpdateSPKey(ctx context.Context, groupID int64, id string, update func(old SPKey) (SPKey, error)) error
+	DeleteSPKey(ctx context.Context, groupID int64, id string) error
+
 	// Access log of sign-on attempts. AppendAccessLog assigns e.ID.
 	AppendAccessLog(ctx context.Context, e *AccessLogEntry) error
 	// ListAccessLog returns entries newest first.
@@ -109,6 +119,9 @@ type SSOSettings struct {
 	ClockSkewSeconds int  `json:"clockSkewSeconds"`
 	MaxResponseBytes int  `json:"maxResponseBytes"`
 	AllowSHA1        bool `json:"allowSHA1"`
+	// AllowPKCS1v15 accepts RSA PKCS#1 v1.5 key transport for encrypted
+	// assertions (RSA-OAEP is always accepted).
+	AllowPKCS1v15 bool `json:"allowPKCS1v15"`
 }
 
 // SSOMethod is the group's Single Sign-On Method.
@@ -187,6 +200,25 @@ type Session struct {
 	CreatedAt     time.Time
 	ExpiresAt     time.Time
 }
+
+// SPKey is one of the SP's own key pairs for a group. The private key is
+// test-harness material kept in the store as PEM; it never leaves the SP.
+type SPKey struct {
+	ID             string // the certificate's fingerprint
+	GroupID        int64
+	State          SPKeyState
+	CertificatePEM string
+	PrivateKeyPEM  string
+	CreatedAt      time.Time
+}
+
+// SPKeyState says what a key is for. Both are published and used to decrypt.
+type SPKeyState string
+
+const (
+	SPKeyCurrent SPKeyState = "current"
+	SPKeyNext    SPKeyState = "next"
+)
 
 // Outcome of a sign-on attempt.
 type Outcome string

@@ -81,6 +81,18 @@ CREATE TABLE access_log (
 ) STRICT;
 CREATE INDEX access_log_group_id ON access_log (group_id, id);
 `,
+	// Version 2: the SP's own key pairs per group.
+	`
+CREATE TABLE sp_keys (
+	group_id        INTEGER NOT NULL REFERENCES groups (id),
+	id              TEXT NOT NULL CHECK (id <> ''),
+	state           TEXT NOT NULL CHECK (state IN ('current', 'next')),
+	certificate_pem TEXT NOT NULL,
+	private_key_pem TEXT NOT NULL,
+	created_at      INTEGER NOT NULL,
+	PRIMARY KEY (group_id, id)
+) STRICT, WITHOUT ROWID;
+`,
 }
 
 // migrate applies, in order, each migration of history that db has not

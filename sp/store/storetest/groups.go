@@ -32,6 +32,7 @@ func fullGroup() store.Group {
 			ClockSkewSeconds: 90,
 			MaxResponseBytes: 256 << 10,
 			AllowSHA1:        true,
+			AllowPKCS1v15:    true,
 		},
 	}
 }

@@ -79,6 +79,8 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"SessionExpired", testSessionExpired},
 		{"SessionDelete", testSessionDelete},
 
+		{"SPKeys", testSPKeys},
+
 		{"AccessLogRoundTrip", testAccessLogRoundTrip},
 		{"AccessLogQuery", testAccessLogQuery},
 		{"AccessLogDefaultLimit", testAccessLogDefaultLimit},
