@@ -115,6 +115,20 @@ type SSOSettings struct {
 	AllowIdPInitiated    bool         `json:"allowIdPInitiated"`
 	IdPInitiatedRedirect string       `json:"idpInitiatedRedirect,omitempty"`
 
+	// Authentication context: an empty class means no RequestedAuthnContext
+	// is sent (what most IdPs prefer); with a class, the response's
+	// AuthnContextClassRef must satisfy it under the comparison.
+	AuthnContextClassRef   string `json:"authnContextClassRef,omitempty"`
+	AuthnContextComparison string `json:"authnContextComparison,omitempty"` // exact (default), minimum, maximum, better
+
+	// ACSParameterStyle: query (group id on the ACS URL) or relaystate
+	// (bare ACS; the group and target travel behind RelayState).
+	ACSParameterStyle ACSParameterStyle `json:"acsParameterStyle,omitempty"`
+
+	// IdPMetadataURL, when set, is fetched on save and refreshed on a
+	// schedule; it fills the IdP entity ID, endpoint and certificates.
+	IdPMetadataURL string `json:"idpMetadataURL,omitempty"`
+
 	// Validation bounds.
 	ClockSkewSeconds int  `json:"clockSkewSeconds"`
 	MaxResponseBytes int  `json:"maxResponseBytes"`
@@ -147,6 +161,14 @@ type Binding string
 const (
 	BindingRedirect Binding = "redirect"
 	BindingPOST     Binding = "post"
+)
+
+// ACSParameterStyle says how the ACS URL carries the group and target.
+type ACSParameterStyle string
+
+const (
+	ACSStyleQuery      ACSParameterStyle = "query"
+	ACSStyleRelayState ACSParameterStyle = "relaystate"
 )
 
 // NameIDPolicy is the NameID format the SP asks for.

@@ -29,10 +29,14 @@ func fullGroup() store.Group {
 			AllowIdPInitiated:    true,
 			IdPInitiatedRedirect: "/agent?view=queue",
 
-			ClockSkewSeconds: 90,
-			MaxResponseBytes: 256 << 10,
-			AllowSHA1:        true,
-			AllowPKCS1v15:    true,
+			ClockSkewSeconds:       90,
+			MaxResponseBytes:       256 << 10,
+			AllowSHA1:              true,
+			AllowPKCS1v15:          true,
+			AuthnContextClassRef:   "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
+			AuthnContextComparison: "minimum",
+			ACSParameterStyle:      store.ACSStyleRelayState,
+			IdPMetadataURL:         "https://idp.example.com/metadata",
 		},
 	}
 }
