@@ -154,6 +154,10 @@ type Policy struct {
 	// AllowPKCS1v15 accepts RSA PKCS#1 v1.5 key transport (rsa-1_5), which
 	// is open to padding-oracle attacks; RSA-OAEP is always accepted.
 	AllowPKCS1v15 bool
+
+	// AuthnContext, when it has a class, is what the response's
+	// AuthnContextClassRef must satisfy.
+	AuthnContext AuthnContextRequirement
 }
 
 // Result is what a valid Response says.
@@ -540,6 +544,9 @@ func checkAssertion(a *saml.Assertion, audiences [][]string, res *Result, p Poli
 	res.SessionIndex = a.AuthnStatements[0].SessionIndex
 	if ref := a.AuthnStatements[0].AuthnContext.AuthnContextClassRef; ref != nil {
 		res.AuthnContextClassRef = strings.TrimSpace(ref.Value)
+	}
+	if err := checkAuthnContext(p.AuthnContext, res.AuthnContextClassRef); err != nil {
+		return err
 	}
 
 	res.AssertionExpires = bearerExpires.Add(skew)

@@ -380,3 +380,38 @@ func decode(t *testing.T, s string) []byte {
 }
 
 func encode(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func TestAuthnContextMustSatisfyTheRequest(t *testing.T) {
+	const (
+		ppt      = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+		password = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"
+		x509     = "urn:oasis:names:tc:SAML:2.0:ac:classes:X509"
+		custom   = "https://idp.example.com/ac/custom"
+	)
+	for _, tc := range []struct {
+		classRef, comparison, got string
+		ok                        bool
+	}{
+		{"", "", password, true}, // nothing requested
+		{ppt, "", ppt, true},
+		{ppt, "exact", x509, false},
+		{ppt, "minimum", x509, true},
+		{ppt, "minimum", password, false},
+		{ppt, "maximum", password, true},
+		{ppt, "maximum", x509, false},
+		{ppt, "better", ppt, false},
+		{ppt, "better", x509, true},
+		{custom, "exact", custom, true},
+		{custom, "minimum", x509, false}, // unknown classes only match exactly
+	} {
+		p := trust(t, fixtures.IdPKeyA)
+		p.AuthnContext = AuthnContextRequirement{ClassRef: tc.classRef, Comparison: tc.comparison}
+		_, err := Validate(build(t, response.AuthnContext(tc.got)), p, now)
+		if tc.ok && err != nil {
+			t.Errorf("%s %s, got %s: %v", tc.comparison, tc.classRef, tc.got, err)
+		}
+		if !tc.ok && !errors.Is(err, ErrAuthnContext) {
+			t.Errorf("%s %s, got %s: err = %v, want ErrAuthnContext", tc.comparison, tc.classRef, tc.got, err)
+		}
+	}
+}

@@ -24,6 +24,7 @@ const (
 	ReasonSubjectConfirmation Reason = "subject_confirmation"
 	ReasonExpired             Reason = "expired"
 	ReasonNotYetValid         Reason = "not_yet_valid"
+	ReasonAuthnContext        Reason = "authn_context"
 	ReasonNotEncrypted        Reason = "not_encrypted"
 	ReasonDecryption          Reason = "decryption_failed"
 )
@@ -50,6 +51,7 @@ var (
 	ErrSubjectConfirmation error = &reasonError{ReasonSubjectConfirmation}
 	ErrExpired             error = &reasonError{ReasonExpired}
 	ErrNotYetValid         error = &reasonError{ReasonNotYetValid}
+	ErrAuthnContext        error = &reasonError{ReasonAuthnContext}
 	ErrNotEncrypted        error = &reasonError{ReasonNotEncrypted}
 	ErrDecryption          error = &reasonError{ReasonDecryption}
 )

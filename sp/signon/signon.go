@@ -106,10 +106,55 @@ func (s *Service) randomString(n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// ACSURL is the group's Assertion Consumer Service URL, the Destination and
-// Recipient every response for the group must name.
+// ACSURL is the group's Assertion Consumer Service URL as metadata
+// publishes it and IdP-initiated responses reach it: with the group id on
+// the query in the query style, bare in the relaystate style.
 func (s *Service) ACSURL(g store.Group) string {
-	return strings.TrimSuffix(s.BaseURL, "/") + ACSPath + "?sso=1&idpid=" + strconv.FormatInt(g.ID, 10)
+	base := strings.TrimSuffix(s.BaseURL, "/") + ACSPath
+	if g.SSO.ACSParameterStyle == store.ACSStyleRelayState {
+		return base
+	}
+	return base + "?sso=1&idpid=" + strconv.FormatInt(g.ID, 10)
+}
+
+// ACSURLFor is the ACS URL an AuthnRequest for target names, and so the
+// Destination and Recipient of its answer: in the query style the target
+// rides on it (redirect=), in the relaystate style it stays behind the
+// RelayState handle.
+func (s *Service) ACSURLFor(g store.Group, target string) string {
+	if g.SSO.ACSParameterStyle == store.ACSStyleRelayState || target == "" {
+		return s.ACSURL(g)
+	}
+	return s.ACSURL(g) + "&redirect=" + url.QueryEscape(target)
+}
+
+// ErrNoGroup means an ACS request names no group: no idpid and no RelayState
+// handle or group selector.
+var ErrNoGroup = errors.New("the request names no group: a query-style ACS URL carries idpid; a relaystate-style one needs the RelayState this SP issued, or idpid=<Group ID> as RelayState for IdP-initiated sign-on")
+
+// ACSGroupID tells which group a POST to the ACS is for: idpid on the URL
+// (query style), else the group of the outstanding request whose RelayState
+// handle came back, else a RelayState of the form idpid=<Group ID> (how an
+// IdP is configured for IdP-initiated sign-on to a relaystate-style group).
+func (s *Service) ACSGroupID(ctx context.Context, query url.Values, relayState string) (int64, error) {
+	if v := query.Get("idpid"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("idpid %q is not a group number: %w", v, store.ErrNotFound)
+		}
+		return id, nil
+	}
+	if relayState != "" && len(relayState) <= MaxRelayState {
+		if r, err := s.Store.GetPendingRequestByRelayState(ctx, relayState, s.now()); err == nil {
+			return r.GroupID, nil
+		}
+		if v, ok := strings.CutPrefix(relayState, "idpid="); ok {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				return id, nil
+			}
+		}
+	}
+	return 0, ErrNoGroup
 }
 
 // MetadataURL is where the group's SP metadata is served.
@@ -119,8 +164,8 @@ func (s *Service) MetadataURL(g store.Group) string {
 
 // serviceProvider is crewjam's SP value for one group: it builds requests and
 // metadata; validation is ours (sp/acs).
-func (s *Service) serviceProvider(g store.Group) (*saml.ServiceProvider, error) {
-	acsURL, err := url.Parse(s.ACSURL(g))
+func (s *Service) serviceProvider(g store.Group, target string) (*saml.ServiceProvider, error) {
+	acsURL, err := url.Parse(s.ACSURLFor(g, target))
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +177,16 @@ func (s *Service) serviceProvider(g store.Group) (*saml.ServiceProvider, error) 
 	if g.SSO.IdPBinding == store.BindingPOST {
 		binding = saml.HTTPPostBinding
 	}
+	var requested *saml.RequestedAuthnContext
+	if g.SSO.AuthnContextClassRef != "" {
+		requested = &saml.RequestedAuthnContext{Comparison: orDefault(g.SSO.AuthnContextComparison, "exact"), AuthnContextClassRef: g.SSO.AuthnContextClassRef}
+	}
 	return &saml.ServiceProvider{
-		EntityID:          g.SSO.EntityID,
-		AcsURL:            *acsURL,
-		MetadataURL:       *mdURL,
-		AuthnNameIDFormat: NameIDFormat(g.SSO.NameIDPolicy),
+		RequestedAuthnContext: requested,
+		EntityID:              g.SSO.EntityID,
+		AcsURL:                *acsURL,
+		MetadataURL:           *mdURL,
+		AuthnNameIDFormat:     NameIDFormat(g.SSO.NameIDPolicy),
 		IDPMetadata: &saml.EntityDescriptor{
 			EntityID: g.SSO.IdPEntityID,
 			IDPSSODescriptors: []saml.IDPSSODescriptor{{
@@ -164,7 +214,7 @@ func NameIDFormat(p store.NameIDPolicy) saml.NameIDFormat {
 // group (current and next) as an encryption key, so an IdP can encrypt
 // assertions and follow a rotation.
 func (s *Service) Metadata(ctx context.Context, g store.Group) (*saml.EntityDescriptor, error) {
-	sp, err := s.serviceProvider(g)
+	sp, err := s.serviceProvider(g, "")
 	if err != nil {
 		return nil, err
 	}
@@ -205,8 +255,10 @@ func (s *Service) Metadata(ctx context.Context, g store.Group) (*saml.EntityDesc
 // Start is how to send the browser to the IdP: either RedirectURL (HTTP-Redirect)
 // or PostForm, an HTML page that auto-submits (HTTP-POST).
 type Start struct {
-	RequestID   string
-	RelayState  string
+	RequestID  string
+	RelayState string
+	// ACSURL is the ACS URL the request names: the answer's Destination.
+	ACSURL      string
 	RedirectURL string
 	PostForm    []byte
 }
@@ -223,7 +275,7 @@ func (s *Service) Begin(ctx context.Context, g store.Group, target string) (Star
 	if localpath.Check(target) != nil {
 		target = DefaultLanding
 	}
-	sp, err := s.serviceProvider(g)
+	sp, err := s.serviceProvider(g, target)
 	if err != nil {
 		return Start{}, err
 	}
@@ -257,7 +309,7 @@ func (s *Service) Begin(ctx context.Context, g store.Group, target string) (Star
 	}); err != nil {
 		return Start{}, fmt.Errorf("signon: remember request: %w", err)
 	}
-	start := Start{RequestID: req.ID, RelayState: handle}
+	start := Start{RequestID: req.ID, RelayState: handle, ACSURL: s.ACSURLFor(g, target)}
 	if binding == saml.HTTPPostBinding {
 		start.PostForm = req.Post(handle)
 		return start, nil
@@ -286,9 +338,15 @@ type Outcome struct {
 	CorrelationID string
 }
 
-// Consume validates a SAMLResponse posted to the group's ACS. It never
-// returns an error for a bad response: it returns a refusal, already logged.
+// Consume validates a SAMLResponse posted to the group's plain ACS URL.
 func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, relayState string) Outcome {
+	return s.ConsumeAt(ctx, g, samlResponse, relayState, s.ACSURL(g))
+}
+
+// ConsumeAt validates a SAMLResponse posted to the group's ACS, reached at
+// receivedACS (the SP's base URL and the request URI). It never returns an
+// error for a bad response: it returns a refusal, already logged.
+func (s *Service) ConsumeAt(ctx context.Context, g store.Group, samlResponse, relayState, receivedACS string) Outcome {
 	now := s.now()
 	corr, err := s.randomString(6)
 	if err != nil {
@@ -303,6 +361,16 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 
 	if g.SSO.Method == store.MethodOff || g.SSO.Method == "" {
 		return refuse(ReasonSSOOff, "Single sign-on is turned off for this account.", "SSO method is off")
+	}
+	// The ACS URL must be one the group's style produces; it is then the
+	// Destination and Recipient the response must name.
+	redirect := ""
+	if u, err := url.Parse(receivedACS); err == nil {
+		redirect = u.Query().Get("redirect")
+	}
+	if receivedACS != s.ACSURLFor(g, redirect) {
+		return refuse(string(acs.ReasonDestination), refusalMessage(acs.ReasonDestination),
+			fmt.Sprintf("reached at %q, which the group's %s ACS parameter style does not produce", receivedACS, orDefault(string(g.SSO.ACSParameterStyle), string(store.ACSStyleQuery))))
 	}
 	keys, err := s.trustedKeys(g.SSO.IdPCertificates)
 	if err != nil {
@@ -323,7 +391,8 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 		IdPEntityID:       g.SSO.IdPEntityID,
 		Keys:              keys,
 		SPEntityID:        g.SSO.EntityID,
-		ACSURL:            s.ACSURL(g),
+		ACSURL:            receivedACS,
+		AuthnContext:      acs.AuthnContextRequirement{ClassRef: g.SSO.AuthnContextClassRef, Comparison: g.SSO.AuthnContextComparison},
 		ClockSkew:         time.Duration(g.SSO.ClockSkewSeconds) * time.Second,
 		MaxResponseBytes:  g.SSO.MaxResponseBytes,
 		AllowSHA1:         g.SSO.AllowSHA1,
@@ -359,6 +428,10 @@ func (s *Service) Consume(ctx context.Context, g store.Group, samlResponse, rela
 			return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
 		}
 		target = pending.Target
+		if redirect != "" && redirect != target {
+			return refuse(string(acs.ReasonDestination), refusalMessage(acs.ReasonDestination),
+				fmt.Sprintf("the ACS URL's redirect %q is not the target %q of request %q", redirect, target, res.InResponseTo))
+		}
 	} else {
 		if !g.SSO.AllowIdPInitiated {
 			return refuse(ReasonUnsolicited, "This account does not accept sign-on started at the identity provider.",
@@ -554,4 +627,11 @@ func userRefusalMessage(reason string) string {
 	default:
 		return "The service could not complete sign-on. Please try again."
 	}
+}
+
+func orDefault(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
 }

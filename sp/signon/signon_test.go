@@ -88,13 +88,30 @@ func newFixture(t testing.TB, edit ...func(*store.Group)) *fixture {
 	return &fixture{svc: &Service{Store: st, BaseURL: baseURL, Now: c.Now, Logger: quiet, Keys: spKeys}, store: st, clock: c, group: g, keys: keys}
 }
 
-// respond builds the IdP's answer to requestID ("" for IdP-initiated) for user.
+// respond builds the IdP's answer to requestID ("" for IdP-initiated) for
+// user, sent to the group's plain ACS URL.
 func (f *fixture) respond(t testing.TB, requestID, nameID string, opts ...response.Option) string {
+	t.Helper()
+	return f.respondAt(t, f.svc.ACSURL(f.group), requestID, nameID, opts...)
+}
+
+// answer builds the IdP's answer to a request this SP started.
+func (f *fixture) answer(t testing.TB, start Start, nameID string, opts ...response.Option) string {
+	t.Helper()
+	return f.respondAt(t, start.ACSURL, start.RequestID, nameID, opts...)
+}
+
+// consume posts an answer to the ACS URL the request named.
+func (f *fixture) consume(start Start, resp string) Outcome {
+	return f.svc.ConsumeAt(context.Background(), f.group, resp, start.RelayState, start.ACSURL)
+}
+
+func (f *fixture) respondAt(t testing.TB, acsURL, requestID, nameID string, opts ...response.Option) string {
 	t.Helper()
 	var spec response.Spec
 	response.Apply(&spec, opts...)
 	out, err := response.Build(response.Input{
-		Spec: spec, IdPEntityID: idpEntityID, SPEntityID: f.group.SSO.EntityID, ACSURL: f.svc.ACSURL(f.group),
+		Spec: spec, IdPEntityID: idpEntityID, SPEntityID: f.group.SSO.EntityID, ACSURL: acsURL,
 		RequestID: requestID, Subject: response.Subject{NameID: nameID, Attributes: []response.Attribute{{Name: "email", Values: []string{nameID}}}},
 		Keys: f.keys, Now: f.clock.now,
 	})
@@ -143,7 +160,7 @@ func TestSPInitiatedSignOnLandsOnTheTarget(t *testing.T) {
 		t.Fatalf("start = %+v", start)
 	}
 	req := decodeRedirect(t, start.RedirectURL)
-	if req.ID != start.RequestID || req.AssertionConsumerServiceURL != f.svc.ACSURL(f.group) || req.Issuer.Value != "glance.net/sp/1" {
+	if req.ID != start.RequestID || req.AssertionConsumerServiceURL != f.svc.ACSURL(f.group)+"&redirect=%2Fagentjoin%2FAgentView.aspx%3FSessionKey%3D1234" || req.Issuer.Value != "glance.net/sp/1" {
 		t.Errorf("AuthnRequest = %+v", req)
 	}
 	if req.NameIDPolicy == nil || *req.NameIDPolicy.Format != string(saml.EmailAddressNameIDFormat) {
@@ -152,7 +169,7 @@ func TestSPInitiatedSignOnLandsOnTheTarget(t *testing.T) {
 
 	// The user lingers 14 minutes on the IdP's login page.
 	f.clock.now = f.clock.now.Add(14 * time.Minute)
-	out := f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, "alice@example.com"), start.RelayState)
+	out := f.consume(start, f.answer(t, start, "alice@example.com"))
 	if out.Refused {
 		t.Fatalf("refused: %+v", out)
 	}
@@ -191,7 +208,7 @@ func TestOffSiteTargetsLandOnTheDefaultPage(t *testing.T) {
 	f := newFixture(t)
 	for _, target := range []string{"https://evil.test/", "//evil.test", "/\\evil.test", "javascript:alert(1)"} {
 		start := f.begin(t, target)
-		out := f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, "alice@example.com"), start.RelayState)
+		out := f.consume(start, f.answer(t, start, "alice@example.com"))
 		if out.Refused || out.Target != DefaultLanding {
 			t.Errorf("target %q led to %+v", target, out)
 		}
@@ -207,11 +224,11 @@ func TestAResponseIsAcceptedOnce(t *testing.T) {
 	mustRefuse(t, f, f.svc.Consume(context.Background(), f.group, resp, ""), ReasonReplay)
 
 	start := f.begin(t, "/x")
-	resp = f.respond(t, start.RequestID, "alice@example.com")
-	if out := f.svc.Consume(context.Background(), f.group, resp, start.RelayState); out.Refused {
+	resp = f.answer(t, start, "alice@example.com")
+	if out := f.consume(start, resp); out.Refused {
 		t.Fatalf("first use refused: %+v", out)
 	}
-	mustRefuse(t, f, f.svc.Consume(context.Background(), f.group, resp, start.RelayState), ReasonReplay)
+	mustRefuse(t, f, f.consume(start, resp), ReasonReplay)
 }
 
 func TestInResponseToMustNameAnOutstandingRequest(t *testing.T) {
@@ -220,7 +237,7 @@ func TestInResponseToMustNameAnOutstandingRequest(t *testing.T) {
 
 	start := f.begin(t, "/x")
 	f.clock.now = f.clock.now.Add(DefaultRequestTTL + time.Second)
-	mustRefuse(t, f, f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, "alice@example.com"), start.RelayState), ReasonUnknownRequest)
+	mustRefuse(t, f, f.consume(start, f.answer(t, start, "alice@example.com")), ReasonUnknownRequest)
 }
 
 func TestUnsolicitedResponsesNeedTheGroupsConsent(t *testing.T) {
@@ -248,7 +265,7 @@ func TestGroupsNeverShareASignOn(t *testing.T) {
 	}
 	start := f.begin(t, "/x") // group 12345's request
 	// The response made for group 12345, posted to group 777's ACS.
-	out := f.svc.Consume(context.Background(), other, f.respond(t, start.RequestID, "alice@example.com"), start.RelayState)
+	out := f.svc.Consume(context.Background(), other, f.answer(t, start, "alice@example.com"), start.RelayState)
 	if !out.Refused || out.Reason != "destination" {
 		t.Fatalf("outcome = %+v", out)
 	}
@@ -279,7 +296,7 @@ func TestUsersAreMatchedAndRefusedWithAReason(t *testing.T) {
 		t.Run(tc.nameID, func(t *testing.T) {
 			f := newFixture(t)
 			start := f.begin(t, "/x")
-			out := f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, tc.nameID), start.RelayState)
+			out := f.consume(start, f.answer(t, start, tc.nameID))
 			if tc.reason != "" {
 				mustRefuse(t, f, out, tc.reason)
 				return
@@ -294,8 +311,8 @@ func TestUsersAreMatchedAndRefusedWithAReason(t *testing.T) {
 func TestIdentityAttributeFindsTheUser(t *testing.T) {
 	f := newFixture(t, func(g *store.Group) { g.SSO.IdentityAttribute = "employeeNumber" })
 	start := f.begin(t, "/x")
-	resp := f.respond(t, start.RequestID, "opaque-123", response.WithAttributes(response.Attribute{Name: "employeeNumber", Values: []string{"agent-002"}}))
-	out := f.svc.Consume(context.Background(), f.group, resp, start.RelayState)
+	resp := f.answer(t, start, "opaque-123", response.WithAttributes(response.Attribute{Name: "employeeNumber", Values: []string{"agent-002"}}))
+	out := f.consume(start, resp)
 	if out.Refused || out.User.GlanceAddress != "bob.demo.glance.net" {
 		t.Fatalf("outcome = %+v", out)
 	}
@@ -304,11 +321,11 @@ func TestIdentityAttributeFindsTheUser(t *testing.T) {
 func TestValidationRefusalsAreLoggedWithTheClaimedIssuer(t *testing.T) {
 	f := newFixture(t)
 	start := f.begin(t, "/x")
-	mustRefuse(t, f, f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, "alice@example.com", response.SignedBy(fixtures.IdPKeyRogue)), ""), "bad_signature")
+	mustRefuse(t, f, f.consume(start, f.answer(t, start, "alice@example.com", response.SignedBy(fixtures.IdPKeyRogue))), "bad_signature")
 	if e := f.lastLog(t); e.Issuer != idpEntityID || e.NameID != "alice@example.com" || !strings.Contains(e.Detail, "no configured key") {
 		t.Errorf("access log = %+v", e)
 	}
-	mustRefuse(t, f, f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, "alice@example.com", response.Expired()), ""), "expired")
+	mustRefuse(t, f, f.consume(start, f.answer(t, start, "alice@example.com", response.Expired())), "expired")
 	mustRefuse(t, f, f.svc.Consume(context.Background(), f.group, "garbage", ""), "malformed")
 }
 
@@ -323,7 +340,7 @@ func TestSSOOffRefusesEverything(t *testing.T) {
 func TestProductionLogsOutcomesOnly(t *testing.T) {
 	f := newFixture(t, func(g *store.Group) { g.SSO.Status = store.StatusProduction })
 	start := f.begin(t, "/x")
-	if out := f.svc.Consume(context.Background(), f.group, f.respond(t, start.RequestID, "alice@example.com"), start.RelayState); out.Refused {
+	if out := f.consume(start, f.answer(t, start, "alice@example.com")); out.Refused {
 		t.Fatal(out)
 	}
 	if e := f.lastLog(t); e.Attributes != nil || e.SignatureAlgorithm != "" || e.Outcome != store.OutcomeSuccess {
