@@ -36,7 +36,10 @@ func TestQueryStyleCarriesTheTargetOnTheACSURL(t *testing.T) {
 }
 
 func TestRelayStateStyleUsesABareACS(t *testing.T) {
-	f := newFixture(t, func(g *store.Group) { g.SSO.ACSParameterStyle = store.ACSStyleRelayState; g.SSO.AllowIdPInitiated = true })
+	f := newFixture(t, func(g *store.Group) {
+		g.SSO.ACSParameterStyle = store.ACSStyleRelayState
+		g.SSO.AllowIdPInitiated = true
+	})
 	long := "/agentjoin/AgentView.aspx?SessionKey=" + strings.Repeat("0123456789", 12)
 	start := f.begin(t, long)
 	if start.ACSURL != baseURL+ACSPath || len(start.RelayState) > MaxRelayState {
