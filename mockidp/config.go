@@ -2,6 +2,8 @@ package mockidp
 
 import (
 	"bytes"
+	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +84,18 @@ type ServiceProvider struct {
 	// Response is this SP's default response; ArmNext and Arm override it
 	// for single responses.
 	Response response.Spec `yaml:"response,omitempty" json:"response,omitzero"`
+
+	// EncryptionCertificateFile is the YAML key encryptionCertificate: the
+	// path of a PEM file holding the SP's RSA encryption certificate,
+	// relative to the config file (to the working directory when given in
+	// Go), like the paths of keys[]. New reads it into EncryptionCertificate.
+	EncryptionCertificateFile string `yaml:"encryptionCertificate,omitempty" json:"-"`
+	// EncryptionCertificate is the SP's RSA encryption certificate, which
+	// response.Encrypted encrypts assertions to. Set it in Go, through
+	// EncryptionCertificateFile in YAML, or later with
+	// IdP.SetEncryptionCertificate (POST
+	// /control/service-providers/encryption-certificate).
+	EncryptionCertificate *x509.Certificate `yaml:"-" json:"-"`
 }
 
 // Default values of optional Config fields.
@@ -288,15 +302,16 @@ func (c Config) load(goKeys []idpKey) (loaded, error) {
 	l.users = c.Users
 
 	seenSPs := map[string]int{}
+	l.sps = slices.Clone(c.ServiceProviders)
 	for i, sp := range c.ServiceProviders {
 		f := fmt.Sprintf("serviceProviders[%d]", i)
-		validateSP(&p, f, sp, names)
+		l.sps[i] = c.loadEncryptionCertificate(&p, f, sp)
+		validateSP(&p, f, l.sps[i], names)
 		if j, dup := seenSPs[sp.EntityID]; dup && sp.EntityID != "" {
 			p.add(f+".entityID", "%q is also serviceProviders[%d]; entity IDs must be unique", sp.EntityID, j)
 		}
 		seenSPs[sp.EntityID] = i
 	}
-	l.sps = c.ServiceProviders
 
 	if len(p.list) > 0 {
 		return loaded{}, &ConfigError{File: c.file, Problems: p.list}
@@ -324,6 +339,42 @@ func (c Config) readPEM(p *problems, field, path, what string) []byte {
 		return nil
 	}
 	return b
+}
+
+// loadEncryptionCertificate reads sp.EncryptionCertificateFile, when set,
+// into sp.EncryptionCertificate.
+func (c Config) loadEncryptionCertificate(p *problems, f string, sp ServiceProvider) ServiceProvider {
+	if sp.EncryptionCertificateFile == "" {
+		return sp
+	}
+	field := f + ".encryptionCertificate"
+	if sp.EncryptionCertificate != nil {
+		p.add(field, "set both as a file and as a Go certificate; give one of them")
+		return sp
+	}
+	b := c.readPEM(p, field, sp.EncryptionCertificateFile, "certificate")
+	if b == nil {
+		return sp
+	}
+	cert, err := response.ParseCertificatePEM(b)
+	if err != nil {
+		p.add(field, "%s: %v", sp.EncryptionCertificateFile, err)
+		return sp
+	}
+	sp.EncryptionCertificate = cert
+	return sp
+}
+
+// checkEncryptionCertificate refuses a certificate that key transport
+// cannot use.
+func checkEncryptionCertificate(cert *x509.Certificate) error {
+	if cert == nil {
+		return nil
+	}
+	if _, ok := cert.PublicKey.(*rsa.PublicKey); !ok {
+		return fmt.Errorf("the certificate %q holds a %T key; assertions are encrypted with RSA key transport, so give the SP's RSA encryption certificate", cert.Subject.String(), cert.PublicKey)
+	}
+	return nil
 }
 
 func validateUser(p *problems, f string, u User) {
@@ -374,6 +425,12 @@ func validateSP(p *problems, f string, sp ServiceProvider, keyNames map[string]s
 	}
 	if k := sp.Response.SigningKey; k != "" && keyNames != nil && keyNames[k] == "" {
 		p.add(f+".response.signingKey", "%q is not the name of a key; use one of %s", k, nameList(keyNames))
+	}
+	if k := sp.Response.EncryptTo; k != "" && keyNames != nil && keyNames[k] == "" {
+		p.add(f+".response.encryptTo", "%q is not the name of a key; use one of %s, or leave it empty to encrypt to the SP's encryptionCertificate", k, nameList(keyNames))
+	}
+	if err := checkEncryptionCertificate(sp.EncryptionCertificate); err != nil {
+		p.add(f+".encryptionCertificate", "%v", err)
 	}
 }
 

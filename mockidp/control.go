@@ -3,10 +3,12 @@ package mockidp
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ssoharness/ssoharness/mockidp/response"
@@ -47,6 +49,21 @@ type SigningKeyRequest struct {
 	Name string `json:"name"`
 }
 
+// EncryptionCertificateRequest is the body of POST
+// /control/service-providers/encryption-certificate. An empty
+// CertificatePEM removes the SP's encryption certificate.
+type EncryptionCertificateRequest struct {
+	SP             string `json:"sp"`
+	CertificatePEM string `json:"certificatePEM"`
+}
+
+// EncryptionCertificateResult is the answer: the certificate's subject
+// ("" when removed).
+type EncryptionCertificateResult struct {
+	SP      string `json:"sp"`
+	Subject string `json:"subject"`
+}
+
 // ErrorBody is the JSON body of every control API error.
 type ErrorBody struct {
 	Error string `json:"error"`
@@ -66,6 +83,7 @@ func (idp *IdP) controlRoutes(m *http.ServeMux, base string) {
 	m.HandleFunc("GET "+base+"/state", idp.controlState)
 	m.HandleFunc("POST "+base+"/users", idp.controlAddUser)
 	m.HandleFunc("POST "+base+"/service-providers", idp.controlAddSP)
+	m.HandleFunc("POST "+base+"/service-providers/encryption-certificate", idp.controlEncryptionCertificate)
 	m.HandleFunc(base+"/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, CodeNotFound, fmt.Sprintf("no control endpoint %s %s; see the mockidp package documentation", r.Method, r.URL.Path))
 	})
@@ -235,4 +253,28 @@ func (idp *IdP) controlAddSP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusCreated)
+}
+
+func (idp *IdP) controlEncryptionCertificate(w http.ResponseWriter, r *http.Request) {
+	var req EncryptionCertificateRequest
+	if !readBody(w, r, &req) {
+		return
+	}
+	if req.SP == "" {
+		writeJSONError(w, http.StatusBadRequest, CodeBadRequest, `"sp" is missing; give the service provider's entity ID`)
+		return
+	}
+	var cert *x509.Certificate
+	if strings.TrimSpace(req.CertificatePEM) != "" {
+		var err error
+		if cert, err = response.ParseCertificatePEM([]byte(req.CertificatePEM)); err != nil {
+			writeJSONError(w, http.StatusBadRequest, CodeInvalid, `"certificatePEM": `+err.Error()+`; send the SP's encryption certificate as PEM, or "" to remove it`)
+			return
+		}
+	}
+	if err := idp.SetEncryptionCertificate(req.SP, cert); err != nil {
+		writeErr(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, EncryptionCertificateResult{SP: req.SP, Subject: certSubject(cert)})
 }

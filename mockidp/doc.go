@@ -64,6 +64,7 @@
 //	GET  /control/state               queued responses and requests per SP          State
 //	POST /control/users               User                                          AddUser
 //	POST /control/service-providers   ServiceProvider                               AddServiceProvider
+//	POST /control/service-providers/encryption-certificate {"sp": ID, "certificatePEM": PEM}   SetEncryptionCertificate
 //
 // An unknown SP is a 404 whose JSON error names it. Package
 // mockidp/control is a typed client. The control API is unauthenticated:

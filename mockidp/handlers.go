@@ -218,21 +218,31 @@ func (idp *IdP) respond(w http.ResponseWriter, key string, user string, override
 		idp.renderUnknownPending(w)
 		return
 	}
-	var res response.Result
-	var err error
+	var (
+		res  response.Result
+		spec response.Spec
+		err  error
+	)
 	if user == "" {
+		if override != nil {
+			spec = *override
+		}
 		res, err = idp.issueAnonymous(p, override)
 	} else {
-		res, err = idp.issue(p, user, override)
+		res, spec, err = idp.issue(p, user, override)
 	}
 	if err != nil {
 		idp.renderError(w, http.StatusInternalServerError, "Could not build the response", err.Error(),
 			"Check the armed or default response spec for this service provider.")
 		return
 	}
+	relayState := p.relayState
+	if spec.DropRelayState {
+		relayState = "" // the form then has no RelayState input at all
+	}
 	idp.render(w, http.StatusOK, pageData{
 		Page: PageSAMLPost, Title: "Signing you in", ACS: p.acsURL, Username: user,
-		SAMLResponse: base64.StdEncoding.EncodeToString(res.XML), RelayState: p.relayState,
+		SAMLResponse: base64.StdEncoding.EncodeToString(res.XML), RelayState: relayState,
 	})
 }
 

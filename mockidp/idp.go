@@ -3,6 +3,7 @@ package mockidp
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -286,9 +287,10 @@ func (idp *IdP) AddUser(u User) error {
 // AddServiceProvider registers sp. It fails with ErrAlreadyExists if the
 // entity ID is taken and with ErrInvalid if sp is incomplete.
 func (idp *IdP) AddServiceProvider(sp ServiceProvider) error {
+	var p problems
+	sp = Config{}.loadEncryptionCertificate(&p, "serviceProvider", sp)
 	idp.mu.Lock()
 	defer idp.mu.Unlock()
-	var p problems
 	validateSP(&p, "serviceProvider", sp, idp.keyNamesLocked())
 	if err := problemsError(p); err != nil {
 		return err
@@ -322,6 +324,33 @@ func (idp *IdP) spLocked(entityID string) (*spState, error) {
 		return nil, fmt.Errorf("mockidp: %w %q; known: %s", ErrUnknownServiceProvider, entityID, known)
 	}
 	return st, nil
+}
+
+// SetEncryptionCertificate makes cert the encryption certificate of the
+// service provider spEntityID: responses whose spec says Encrypt (and no
+// EncryptTo) encrypt their assertion to it. A nil cert removes it. It fails
+// with ErrUnknownServiceProvider, or ErrInvalid when cert is not RSA.
+func (idp *IdP) SetEncryptionCertificate(spEntityID string, cert *x509.Certificate) error {
+	if err := checkEncryptionCertificate(cert); err != nil {
+		return fmt.Errorf("mockidp: %w: %v", ErrInvalid, err)
+	}
+	idp.mu.Lock()
+	defer idp.mu.Unlock()
+	st, err := idp.spLocked(spEntityID)
+	if err != nil {
+		return err
+	}
+	st.cfg.EncryptionCertificate = cert
+	st.cfg.EncryptionCertificateFile = ""
+	idp.log.Info("encryption certificate set", "sp", spEntityID, "certificate", certSubject(cert))
+	return nil
+}
+
+func certSubject(cert *x509.Certificate) string {
+	if cert == nil {
+		return ""
+	}
+	return cert.Subject.String()
 }
 
 // Arm queues spec for the next response to spEntityID only. Armed specs are
@@ -375,6 +404,11 @@ func (idp *IdP) checkSpecLocked(spec response.Spec) error {
 	if spec.SigningKey != "" {
 		if _, ok := idp.keyNamesLocked()[spec.SigningKey]; !ok {
 			return fmt.Errorf("mockidp: %w %q in the response spec; the IdP has %s", ErrUnknownKey, spec.SigningKey, nameList(idp.keyNamesLocked()))
+		}
+	}
+	if spec.EncryptTo != "" {
+		if _, ok := idp.keyNamesLocked()[spec.EncryptTo]; !ok {
+			return fmt.Errorf("mockidp: %w %q in the response spec's encryptTo; the IdP has %s", ErrUnknownKey, spec.EncryptTo, nameList(idp.keyNamesLocked()))
 		}
 	}
 	return nil
@@ -475,6 +509,9 @@ type SPState struct {
 	Queued          int           `json:"queued"`          // armed responses not yet sent
 	Received        int           `json:"received"`        // AuthnRequests not yet taken
 	DefaultResponse response.Spec `json:"defaultResponse"` // used when nothing is armed
+	// EncryptionCertificate is the subject of the SP's encryption
+	// certificate; "" when it has none.
+	EncryptionCertificate string `json:"encryptionCertificate,omitempty"`
 }
 
 // State returns a snapshot of the IdP's state.
@@ -489,7 +526,7 @@ func (idp *IdP) State() State {
 		st := idp.sps[id]
 		s.ServiceProviders = append(s.ServiceProviders, SPState{
 			EntityID: id, ACSURLs: slices.Clone(st.cfg.ACSURLs), Queued: len(st.armed), Received: len(st.received),
-			DefaultResponse: st.cfg.Response.Clone(),
+			DefaultResponse: st.cfg.Response.Clone(), EncryptionCertificate: certSubject(st.cfg.EncryptionCertificate),
 		})
 	}
 	now := idp.now()
@@ -557,18 +594,19 @@ func (idp *IdP) Metadata() *saml.EntityDescriptor {
 	}
 }
 
-// issue builds the response for a pending request and the user.
-func (idp *IdP) issue(p pendingRequest, username string, override *response.Spec) (response.Result, error) {
+// issue builds the response for a pending request and the user, and
+// returns the spec it followed.
+func (idp *IdP) issue(p pendingRequest, username string, override *response.Spec) (response.Result, response.Spec, error) {
 	idp.mu.Lock()
 	st, err := idp.spLocked(p.sp)
 	if err != nil {
 		idp.mu.Unlock()
-		return response.Result{}, err
+		return response.Result{}, response.Spec{}, err
 	}
 	u, ok := idp.users[username]
 	if !ok {
 		idp.mu.Unlock()
-		return response.Result{}, fmt.Errorf("mockidp: user %q is not in the directory", username)
+		return response.Result{}, response.Spec{}, fmt.Errorf("mockidp: user %q is not in the directory", username)
 	}
 	var spec response.Spec
 	var armed bool
@@ -612,16 +650,19 @@ func (idp *IdP) issue(p pendingRequest, username string, override *response.Spec
 		SigningKey:  current,
 		Now:         idp.now(),
 		Rand:        idp.rand,
+
+		SPEncryptionCertificate: sp.EncryptionCertificate,
 	})
 	if err != nil {
 		idp.log.Error("building the response failed", "sp", sp.EntityID, "user", username, "armed", armed, "err", err)
-		return response.Result{}, err
+		return response.Result{}, spec, err
 	}
 	idp.log.Info("response issued", "sp", sp.EntityID, "user", username, "inResponseTo", p.requestID,
 		"responseID", res.ResponseID, "assertionID", res.AssertionID, "key", res.SignedWith,
 		"sign", or(spec.Sign, response.DefaultSign), "alg", or(spec.SignatureAlgorithm, response.DefaultSignatureAlgorithm),
-		"status", or(spec.StatusCode, response.DefaultStatusCode), "armed", armed)
-	return res, nil
+		"status", or(spec.StatusCode, response.DefaultStatusCode), "encryptedTo", res.EncryptedTo,
+		"dropRelayState", spec.DropRelayState, "armed", armed)
+	return res, spec, nil
 }
 
 func or(a, b string) string {

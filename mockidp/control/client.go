@@ -14,7 +14,9 @@ package control
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -204,5 +206,16 @@ func (c *Client) AddUser(ctx context.Context, u mockidp.User) error {
 // AddServiceProvider registers a service provider (IdP.AddServiceProvider).
 func (c *Client) AddServiceProvider(ctx context.Context, sp mockidp.ServiceProvider) error {
 	_, err := c.do(ctx, http.MethodPost, "/service-providers", sp, nil)
+	return err
+}
+
+// SetEncryptionCertificate makes cert the encryption certificate of the
+// service provider sp; nil removes it (IdP.SetEncryptionCertificate).
+func (c *Client) SetEncryptionCertificate(ctx context.Context, sp string, cert *x509.Certificate) error {
+	req := mockidp.EncryptionCertificateRequest{SP: sp}
+	if cert != nil {
+		req.CertificatePEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}))
+	}
+	_, err := c.do(ctx, http.MethodPost, "/service-providers/encryption-certificate", req, nil)
 	return err
 }

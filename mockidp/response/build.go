@@ -61,10 +61,15 @@ type Input struct {
 	// SigningKey names the IdP's current key; "" means Keys[0].
 	SigningKey string
 
+	// SPEncryptionCertificate is the SP's encryption certificate (RSA):
+	// Spec.Encrypt encrypts the assertion to it unless Spec.EncryptTo names
+	// one of Keys.
+	SPEncryptionCertificate *x509.Certificate
+
 	// Now is the IdP clock's current instant; the zero time means time.Now().
 	Now time.Time
 	// Rand supplies the bytes of the Response, Assertion and session IDs;
-	// nil means crypto/rand.
+	// nil means crypto/rand. Encryption does not use it (see Spec.Encrypt).
 	Rand io.Reader
 }
 
@@ -74,6 +79,9 @@ type Result struct {
 	ResponseID  string
 	AssertionID string // "" when the status is not Success (no assertion)
 	SignedWith  string // key name; "" when nothing was signed
+	// EncryptedTo is the subject of the certificate the assertion was
+	// encrypted to; "" when it was not encrypted.
+	EncryptedTo string
 }
 
 // Build returns the serialized samlp:Response described by in.
@@ -178,6 +186,13 @@ func BuildResult(in Input) (Result, error) {
 			return Result{}, err
 		}
 	}
+	encrypt := spec.Encrypt && withAssertion
+	var encryptTo *x509.Certificate
+	if encrypt {
+		if encryptTo, err = encryptionCertificate(in); err != nil {
+			return Result{}, err
+		}
+	}
 
 	now := in.Now
 	if now.IsZero() {
@@ -264,6 +279,29 @@ func BuildResult(in Input) (Result, error) {
 			}
 		}
 	}
+	// placed is what goes into the Response: the assertion, or its
+	// encrypted form.
+	placed := assertionEl
+	if encrypt {
+		if assertionEl.SelectAttr("xmlns:xs") == nil {
+			// Decrypted, the assertion stands alone: declare the xs prefix
+			// of its xsi:type="xs:string" values, which the Response
+			// declares otherwise. Added after signing (goxmldsig's
+			// exclusive c14n drops unused declarations from the tree it
+			// signs); it is outside the digest either way, as no element
+			// or attribute name uses the prefix.
+			assertionEl.CreateAttr("xmlns:xs", xsNS)
+		}
+		if spec.Tamper {
+			if err := tamper(assertionEl); err != nil {
+				return Result{}, err
+			}
+		}
+		if placed, err = encryptAssertion(assertionEl, encryptTo, or(spec.ContentEncryption, DefaultContentEncryption), or(spec.KeyTransport, DefaultKeyTransport)); err != nil {
+			return Result{}, err
+		}
+		res.EncryptedTo = encryptTo.Subject.String()
+	}
 
 	r := saml.Response{
 		ID:           responseID,
@@ -283,8 +321,8 @@ func BuildResult(in Input) (Result, error) {
 		r.Status.StatusMessage = &saml.StatusMessage{Value: spec.StatusMessage}
 	}
 	responseEl := r.Element()
-	if assertionEl != nil {
-		responseEl.AddChild(assertionEl)
+	if placed != nil {
+		responseEl.AddChild(placed)
 	}
 	if signResponse {
 		if err := signEnveloped(responseEl, key, or(spec.SignatureAlgorithm, DefaultSignatureAlgorithm), spec.OmitKeyInfo); err != nil {
@@ -294,18 +332,10 @@ func BuildResult(in Input) (Result, error) {
 	if signAssertion || signResponse {
 		res.SignedWith = key.Name
 	}
-	if spec.Tamper {
-		if assertionEl == nil {
-			return Result{}, errors.New("response: tamper: the response has no assertion to tamper with")
+	if spec.Tamper && !encrypt {
+		if err := tamper(assertionEl); err != nil {
+			return Result{}, err
 		}
-		var n *etree.Element
-		if subj := assertionEl.SelectElement("Subject"); subj != nil {
-			n = subj.SelectElement("NameID")
-		}
-		if n == nil {
-			return Result{}, errors.New("response: tamper: assertion has no Subject/NameID")
-		}
-		n.SetText(n.Text() + ".tampered")
 	}
 
 	doc := etree.NewDocument()
@@ -315,6 +345,23 @@ func BuildResult(in Input) (Result, error) {
 		return Result{}, fmt.Errorf("response: serializing: %w", err)
 	}
 	return res, nil
+}
+
+// tamper changes the assertion's NameID so that its signature, and every
+// signature over it, fails while the XML stays well formed.
+func tamper(assertionEl *etree.Element) error {
+	if assertionEl == nil {
+		return errors.New("response: tamper: the response has no assertion to tamper with")
+	}
+	var n *etree.Element
+	if subj := assertionEl.SelectElement("Subject"); subj != nil {
+		n = subj.SelectElement("NameID")
+	}
+	if n == nil {
+		return errors.New("response: tamper: assertion has no Subject/NameID")
+	}
+	n.SetText(n.Text() + ".tampered")
+	return nil
 }
 
 // assertionElement is a.Element(), which runs exclusive canonicalization

@@ -30,6 +30,16 @@
 // Rand the output is byte-for-byte stable (RSA PKCS #1 v1.5 signatures are
 // deterministic), which the golden files in testdata rely on.
 //
+// [Spec.Encrypt] ([Encrypted], [EncryptedTo]) sends the assertion as a
+// saml:EncryptedAssertion, encrypted by crewjam/saml's xmlenc package
+// (AES-CBC, AES-GCM with sp/aesgcm for 256 bits; RSA-OAEP or RSA 1.5 key
+// transport) to [Input.SPEncryptionCertificate] or to one of the IdP's own
+// keys. The order is that of real IdPs: sign the assertion, encrypt it,
+// place it, sign the Response. xmlenc draws content keys, IVs and OAEP
+// padding from its package global xmlenc.RandReader (crypto/rand), not
+// from Input.Rand, so encrypted output is not reproducible; everything
+// unencrypted stays byte-for-byte stable.
+//
 // The package has no HTTP; the mock IdP in the parent package uses it, and so
 // can a test that wants a response without a browser round trip.
 package response

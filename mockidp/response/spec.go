@@ -71,8 +71,33 @@ const (
 	AuthnContextX509        = "urn:oasis:names:tc:SAML:2.0:ac:classes:X509"
 )
 
+// Content encryption algorithms for [Spec.ContentEncryption] (the
+// xenc:EncryptedData's EncryptionMethod).
+const (
+	AES128CBC = "aes128-cbc" // http://www.w3.org/2001/04/xmlenc#aes128-cbc
+	AES256CBC = "aes256-cbc" // http://www.w3.org/2001/04/xmlenc#aes256-cbc
+	AES128GCM = "aes128-gcm" // http://www.w3.org/2009/xmlenc11#aes128-gcm
+	AES256GCM = "aes256-gcm" // http://www.w3.org/2009/xmlenc11#aes256-gcm
+)
+
+// Key transport algorithms for [Spec.KeyTransport] (the xenc:EncryptedKey's
+// EncryptionMethod).
+const (
+	// RSAOAEP is http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p with a SHA-1
+	// digest, what most IdPs send.
+	RSAOAEP = "rsa-oaep"
+	// RSAOAEPSHA256 is http://www.w3.org/2009/xmlenc11#rsa-oaep with a
+	// SHA-256 digest, as crewjam's xmlenc.OAEP_SHA256 writes it.
+	RSAOAEPSHA256 = "rsa-oaep-sha256"
+	// RSA15 is http://www.w3.org/2001/04/xmlenc#rsa-1_5 (RSA PKCS #1 v1.5),
+	// which careful SPs refuse.
+	RSA15 = "rsa-1_5"
+)
+
 // Defaults applied by [Build] to zero fields of a [Spec].
 const (
+	DefaultContentEncryption  = AES256CBC
+	DefaultKeyTransport       = RSAOAEP
 	DefaultSignatureAlgorithm = RSASHA256
 	DefaultSign               = SignAssertionOnly
 	DefaultNameIDFormat       = NameIDFormatEmailAddress
@@ -157,7 +182,33 @@ type Spec struct {
 
 	// Tamper changes the NameID after signing, so that every signature
 	// covering the assertion fails to verify while the XML stays well formed.
+	// With Encrypt, the NameID changes after the assertion is signed and
+	// before it is encrypted: the assertion's signature fails once
+	// decrypted, while a response signature (made over the ciphertext)
+	// still verifies. Encrypt with Tamper therefore needs a signed assertion.
 	Tamper bool `json:"tamper,omitempty" yaml:"tamper,omitempty"`
+
+	// Encrypt sends the assertion (signed first, when the assertion is
+	// signed) as a saml:EncryptedAssertion holding an xenc:EncryptedData
+	// whose ds:KeyInfo carries the xenc:EncryptedKey. A response signature
+	// is made afterwards, over the encrypted assertion. A response without
+	// an assertion (a failure status) is sent as is.
+	Encrypt bool `json:"encrypt,omitempty" yaml:"encrypt,omitempty"`
+	// ContentEncryption is aes128-cbc, aes256-cbc (default), aes128-gcm or
+	// aes256-gcm.
+	ContentEncryption string `json:"contentEncryption,omitempty" yaml:"contentEncryption,omitempty"`
+	// KeyTransport is rsa-oaep (default: rsa-oaep-mgf1p with SHA-1),
+	// rsa-oaep-sha256 or rsa-1_5.
+	KeyTransport string `json:"keyTransport,omitempty" yaml:"keyTransport,omitempty"`
+	// EncryptTo names the certificate to encrypt to: "" is the SP's
+	// encryption certificate (Input.SPEncryptionCertificate), the name of
+	// one of the IdP's keys (such as an unpublished rogue key) encrypts to
+	// that key's certificate, which the SP cannot decrypt.
+	EncryptTo string `json:"encryptTo,omitempty" yaml:"encryptTo,omitempty"`
+
+	// DropRelayState makes the mock IdP's auto-POST form omit RelayState,
+	// as IdPs that do not echo it do. Build ignores it.
+	DropRelayState bool `json:"dropRelayState,omitempty" yaml:"dropRelayState,omitempty"`
 }
 
 // Attribute is one SAML attribute. An empty NameFormat omits the XML attribute.
@@ -364,6 +415,24 @@ func AuthnContext(classRef string) Option {
 // Tampered alters the NameID after signing so the signatures no longer verify.
 func Tampered() Option { return func(s *Spec) { s.Tamper = true } }
 
+// Encrypted encrypts the assertion to the SP's encryption certificate with
+// content encryption content (AES128CBC, AES256CBC, AES128GCM, AES256GCM)
+// and key transport transport (RSAOAEP, RSAOAEPSHA256, RSA15); "" keeps
+// the default (aes256-cbc, rsa-oaep).
+func Encrypted(content, transport string) Option {
+	return func(s *Spec) { s.Encrypt, s.ContentEncryption, s.KeyTransport = true, content, transport }
+}
+
+// EncryptedTo encrypts the assertion to the certificate of the IdP's key
+// called keyName instead of the SP's: an assertion "encrypted to the wrong
+// key", which the SP cannot decrypt. It turns encryption on.
+func EncryptedTo(keyName string) Option {
+	return func(s *Spec) { s.Encrypt, s.EncryptTo = true, keyName }
+}
+
+// WithoutRelayState makes the IdP's auto-POST form omit RelayState.
+func WithoutRelayState() Option { return func(s *Spec) { s.DropRelayState = true } }
+
 // Clone returns a deep copy of s.
 func (s Spec) Clone() Spec {
 	c := s
@@ -399,6 +468,8 @@ var ErrInvalidSpec = errors.New("invalid response spec")
 var (
 	signatureAlgorithms = []string{RSASHA1, RSASHA256, RSASHA384, RSASHA512}
 	signModes           = []string{SignAssertionOnly, SignResponseOnly, SignBothElements, SignNothing}
+	contentEncryptions  = []string{AES128CBC, AES256CBC, AES128GCM, AES256GCM}
+	keyTransports       = []string{RSAOAEP, RSAOAEPSHA256, RSA15}
 )
 
 // Validate reports every field that cannot be built, each named by its JSON
@@ -414,12 +485,22 @@ func (s Spec) Validate() error {
 	if s.Tamper && s.StatusCode != "" && s.StatusCode != StatusSuccess {
 		problems = append(problems, "tamper: needs an assertion to tamper with, but statusCode is not Success")
 	}
+	if s.ContentEncryption != "" && !slices.Contains(contentEncryptions, s.ContentEncryption) {
+		problems = append(problems, fmt.Sprintf("contentEncryption %q: want one of %s", s.ContentEncryption, strings.Join(contentEncryptions, ", ")))
+	}
+	if s.KeyTransport != "" && !slices.Contains(keyTransports, s.KeyTransport) {
+		problems = append(problems, fmt.Sprintf("keyTransport %q: want one of %s", s.KeyTransport, strings.Join(keyTransports, ", ")))
+	}
+	if s.Encrypt && s.Tamper && s.Sign != "" && s.Sign != SignAssertionOnly && s.Sign != SignBothElements {
+		problems = append(problems, fmt.Sprintf("tamper with encrypt: sign %q leaves the assertion unsigned, so changing it before encryption breaks no signature; sign the assertion (\"assertion\" or \"both\")", s.Sign))
+	}
 	check := func(field, v string, attr bool) {
 		if err := checkXMLText(v, attr); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", field, err))
 		}
 	}
 	check("signingKey", s.SigningKey, true)
+	check("encryptTo", s.EncryptTo, true)
 	check("nameIDFormat", s.NameIDFormat, true)
 	check("nameID", s.NameID, false)
 	for i, a := range s.Attributes {
