@@ -24,7 +24,7 @@ var (
 <h1 id="home">Accounts on this service provider</h1>
 <table id="groups"><tr><th>Group ID</th><th>Name</th><th>Unique account id</th><th>SSO</th><th></th></tr>
 {{range .Groups}}<tr><td>{{.ID}}</td><td>{{.Name}}</td><td>{{.AccountID}}</td><td>{{.SSO.Method}} · {{.SSO.Status}}</td>
-<td><a href="/agentjoin/AgentJoin.aspx?idpid={{.ID}}">sign in</a> · <a href="/saml/metadata?idpid={{.ID}}">SP metadata</a></td></tr>{{end}}
+<td><a href="/agentjoin/AgentJoin.aspx?idpid={{.ID}}">sign in</a> · <a href="/saml/metadata?idpid={{.ID}}">SP metadata</a>{{if index $.Administered .ID}} · <a id="sso-settings-link-{{.ID}}" href="/admin/groups/{{.ID}}/sso">SSO settings</a>{{end}}</td></tr>{{end}}
 </table>{{template "bottom"}}`)
 
 	agentPage = page(`{{template "top" .Page}}
@@ -63,6 +63,7 @@ to group <strong id="group-id">{{.Group.ID}}</strong> “{{.Group.Name}}”.</p>
 
 	accessLogPage = page(`{{template "top" "Access log"}}
 <h1 id="access-log-title">Access log</h1>
+{{with .Groups}}<p>SSO settings: {{range .}}<a id="sso-settings-link-{{.ID}}" href="/admin/groups/{{.ID}}/sso">{{.Name}} ({{.ID}})</a> {{end}}</p>{{end}}
 <form method="get"><label>Outcome <select name="outcome"><option value="">any</option>
 <option value="success"{{if eq .Query.Outcome "success"}} selected{{end}}>success</option>
 <option value="refused"{{if eq .Query.Outcome "refused"}} selected{{end}}>refused</option></select></label>
@@ -74,6 +75,74 @@ to group <strong id="group-id">{{.Group.ID}}</strong> “{{.Group.Name}}”.</p>
 {{with .SignatureAlgorithm}}<br>algorithm {{.}}{{end}}{{with .CorrelationID}}<br>reference {{.}}{{end}}
 {{if .Attributes}}<details class="attributes"><summary>attributes</summary>{{range $k, $v := .Attributes}}<div><code>{{$k}}</code> = {{range $v}}<code>{{.}}</code> {{end}}</div>{{end}}</details>{{end}}</td></tr>
 {{else}}<tr><td colspan="7" id="access-log-empty">No sign-on attempts yet.</td></tr>{{end}}
+</table>{{template "bottom"}}`)
+
+	ssoSettingsPage = page(`{{template "top" "SSO Configure"}}
+<h1 id="sso-settings-title">SSO Configure: {{.Group.Name}} (group {{.Group.ID}})</h1>
+{{if .Saved}}<p class="success" id="saved">Saved.</p>{{end}}
+{{if eq .Notice "key-added"}}<p class="success" id="key-added">The next SP key was added.</p>{{end}}
+{{if eq .Notice "key-retired"}}<p class="success" id="key-retired">The SP key was retired.</p>{{end}}
+{{if .Errors}}<p class="refused" id="form-errors">Nothing was saved: correct the fields marked below.</p>{{end}}
+{{range .Warnings}}<p class="warning" data-warning>{{.}}</p>{{end}}
+<form method="post" id="sso-form" action="/admin/groups/{{.Group.ID}}/sso">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+{{$e := .Errors}}{{$s := .Group.SSO}}
+<p><label for="method">Single Sign-On Method</label>
+<select id="method" name="method">
+<option value="off"{{if eq (print $s.Method) "off"}} selected{{end}}>Off</option>
+<option value="saml2"{{if eq (print $s.Method) "saml2"}} selected{{end}}>SAML 2.0</option>
+<option value="saml2-encrypted"{{if eq (print $s.Method) "saml2-encrypted"}} selected{{end}}>Encrypted SAML 2.0</option>
+</select>{{with index $e "method"}} <span class="refused" id="error-method">{{.}}</span>{{end}}</p>
+<p><label for="description">Description</label> <input id="description" name="description" size="60" value="{{$s.Description}}">{{with index $e "description"}} <span class="refused" id="error-description">{{.}}</span>{{end}}</p>
+<p><label for="status">Operational Status</label>
+<select id="status" name="status">
+<option value="provisioning"{{if eq (print $s.Status) "provisioning"}} selected{{end}}>Provisioning</option>
+<option value="production"{{if eq (print $s.Status) "production"}} selected{{end}}>Production</option>
+</select>{{with index $e "status"}} <span class="refused" id="error-status">{{.}}</span>{{end}}</p>
+<h2>Identity Provider Configuration</h2>
+<p><label for="idpEntityID">IdP Entity ID</label> <input id="idpEntityID" name="idpEntityID" size="60" value="{{$s.IdPEntityID}}">{{with index $e "idpEntityID"}} <span class="refused" id="error-idpEntityID">{{.}}</span>{{end}}</p>
+<p><label for="idpSSOURL">Identity Provider Endpoint URL</label> <input id="idpSSOURL" name="idpSSOURL" size="60" value="{{$s.IdPSSOURL}}">{{with index $e "idpSSOURL"}} <span class="refused" id="error-idpSSOURL">{{.}}</span>{{end}}</p>
+<p><label for="idpBinding">Identity Provider Endpoint Type</label>
+<select id="idpBinding" name="idpBinding">
+<option value="redirect"{{if eq (print $s.IdPBinding) "redirect"}} selected{{end}}>Redirect</option>
+<option value="post"{{if eq (print $s.IdPBinding) "post"}} selected{{end}}>POST</option>
+</select>{{with index $e "idpBinding"}} <span class="refused" id="error-idpBinding">{{.}}</span>{{end}}</p>
+{{with index $e "idpCertificates"}}<p class="refused" id="error-idpCertificates">{{.}}</p>{{end}}
+{{range .Certificates}}{{$n := .Number}}<div class="certificate">
+<p><label for="idp-certificate-{{.Number}}">{{if eq .Number 1}}X.509 Public Key{{else}}Additional X.509 Public Key {{.Number}}{{end}}</label><br>
+<textarea id="idp-certificate-{{.Number}}" name="idpCertificate" rows="4" cols="70">{{.Text}}</textarea>
+{{with .Info.Fingerprint}}<br><span id="fingerprint-{{$n}}" class="fingerprint">fingerprint <code>{{.}}</code></span>{{end}}
+{{if not .Info.NotAfter.IsZero}} · <span class="{{if .Info.Expired}}refused{{end}}" id="expiry-{{.Number}}">{{if .Info.Expired}}EXPIRED{{else}}valid until{{end}} {{.Info.NotAfter.UTC.Format "2006-01-02"}}</span>{{end}}
+{{with .Error}}<br><span class="refused" id="error-idp-certificate-{{$n}}">{{.}}</span>{{end}}</p></div>{{end}}
+<p><label for="entityID">Entity ID</label> <input id="entityID" name="entityID" size="40" value="{{$s.EntityID}}">{{with index $e "entityID"}} <span class="refused" id="error-entityID">{{.}}</span>{{end}}</p>
+<p><label for="identityAttribute">User Identity Attribute Name</label> <input id="identityAttribute" name="identityAttribute" size="40" value="{{$s.IdentityAttribute}}">{{with index $e "identityAttribute"}} <span class="refused" id="error-identityAttribute">{{.}}</span>{{end}}</p>
+<h2>Optional Configuration</h2>
+<p><label for="accountID">Unique Account ID</label> <input id="accountID" name="accountID" size="40" value="{{.Group.AccountID}}">{{with index $e "accountID"}} <span class="refused" id="error-accountID">{{.}}</span>{{end}}</p>
+<p><label for="idpInitiatedRedirect">Redirect for IdP-initiated sessions</label> <input id="idpInitiatedRedirect" name="idpInitiatedRedirect" size="40" value="{{$s.IdPInitiatedRedirect}}" placeholder="/agentjoin/AgentJoin.aspx">{{with index $e "idpInitiatedRedirect"}} <span class="refused" id="error-idpInitiatedRedirect">{{.}}</span>{{end}}</p>
+<p><label><input type="checkbox" id="allowIdPInitiated" name="allowIdPInitiated" value="on"{{if $s.AllowIdPInitiated}} checked{{end}}> Allow IdP-initiated sign-on</label></p>
+<p><label for="nameIDPolicy">Name ID Policy</label>
+<select id="nameIDPolicy" name="nameIDPolicy">
+<option value="email"{{if eq (print $s.NameIDPolicy) "email"}} selected{{end}}>Email</option>
+<option value="unspecified"{{if eq (print $s.NameIDPolicy) "unspecified"}} selected{{end}}>Unspecified</option>
+<option value="persistent"{{if eq (print $s.NameIDPolicy) "persistent"}} selected{{end}}>Persistent</option>
+<option value="transient"{{if eq (print $s.NameIDPolicy) "transient"}} selected{{end}}>Transient</option>
+</select>{{with index $e "nameIDPolicy"}} <span class="refused" id="error-nameIDPolicy">{{.}}</span>{{end}}</p>
+<p><label for="clockSkewSeconds">Clock skew (seconds, 0..3600)</label> <input id="clockSkewSeconds" name="clockSkewSeconds" size="6" value="{{$s.ClockSkewSeconds}}">{{with index $e "clockSkewSeconds"}} <span class="refused" id="error-clockSkewSeconds">{{.}}</span>{{end}}</p>
+<p><label for="maxResponseBytes">Maximum response size (bytes, 1024..4194304)</label> <input id="maxResponseBytes" name="maxResponseBytes" size="9" value="{{$s.MaxResponseBytes}}">{{with index $e "maxResponseBytes"}} <span class="refused" id="error-maxResponseBytes">{{.}}</span>{{end}}</p>
+<p><label><input type="checkbox" id="allowSHA1" name="allowSHA1" value="on"{{if $s.AllowSHA1}} checked{{end}}> Allow SHA-1 signatures</label></p>
+<p><label><input type="checkbox" id="allowPKCS1v15" name="allowPKCS1v15" value="on"{{if $s.AllowPKCS1v15}} checked{{end}}> Allow RSA PKCS#1 v1.5 key transport (encrypted assertions)</label></p>
+<p><button type="submit" id="save">Save</button></p>
+</form>
+<h2>SP keys</h2>
+<table id="sp-keys"><tr><th>Fingerprint</th><th>State</th><th>Created (UTC)</th><th>Valid until</th><th></th></tr>
+{{range .SPKeys}}<tr class="sp-key" data-key-id="{{.ID}}" data-state="{{.State}}"><td><code>{{.ID}}</code></td><td>{{.State}}</td><td>{{.CreatedAt.UTC.Format "2006-01-02 15:04:05"}}</td><td>{{.NotAfter.UTC.Format "2006-01-02"}}</td>
+<td><form method="post" action="/admin/groups/{{$.Group.ID}}/sp-keys/{{.ID}}/retire"><input type="hidden" name="csrf" value="{{$.CSRF}}"><button type="submit" class="retire">Retire</button></form></td></tr>{{end}}
+</table>
+<form method="post" action="/admin/groups/{{.Group.ID}}/sp-keys"><input type="hidden" name="csrf" value="{{.CSRF}}"><button type="submit" id="add-next-key">Add next key</button></form>
+<h2>Audit trail</h2>
+<table id="audit"><tr><th>Time (UTC)</th><th>Who</th><th>Field</th><th>Old</th><th>New</th></tr>
+{{range .Audit}}<tr class="audit-entry" data-field="{{.Field}}"><td>{{.Time.UTC.Format "2006-01-02 15:04:05"}}</td><td>{{.Actor}}</td><td><code>{{.Field}}</code></td><td>{{.Old}}</td><td>{{.New}}</td></tr>
+{{else}}<tr><td colspan="5" id="audit-empty">No changes recorded yet.</td></tr>{{end}}
 </table>{{template "bottom"}}`)
 
 	postFormPage = template.Must(template.New("post").Parse(`<!doctype html>

@@ -19,7 +19,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -50,6 +49,8 @@ type Server struct {
 
 	adminMu       sync.Mutex
 	adminSessions map[string]time.Time
+	// csrfKey keys the admin forms' CSRF tokens; new with every process.
+	csrfKey []byte
 }
 
 // Options configure a Server.
@@ -83,7 +84,10 @@ func New(o Options) *Server {
 		now:           o.Now,
 		adminPassword: o.AdminPassword,
 		adminSessions: map[string]time.Time{},
+		csrfKey:       make([]byte, 32),
 	}
+	// crypto/rand.Read never fails (it crashes the program instead).
+	_, _ = rand.Read(s.csrfKey)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /saml/metadata", s.metadata)
@@ -97,6 +101,16 @@ func New(o Options) *Server {
 	mux.HandleFunc("POST /admin/login", s.adminLogin)
 	mux.HandleFunc("GET /admin/accesslog", s.accessLogPage)
 	mux.HandleFunc("GET /admin/api/accesslog", s.accessLogJSON)
+	mux.HandleFunc("GET /admin/api/groups/{id}", s.groupSettingsGetJSON)
+	mux.HandleFunc("PUT /admin/api/groups/{id}", s.groupSettingsPutJSON)
+	mux.HandleFunc("GET /admin/api/groups/{id}/audit", s.groupAuditJSON)
+	mux.HandleFunc("GET /admin/api/groups/{id}/sp-keys", s.spKeysGetJSON)
+	mux.HandleFunc("POST /admin/api/groups/{id}/sp-keys", s.spKeysAddJSON)
+	mux.HandleFunc("DELETE /admin/api/groups/{id}/sp-keys/{keyID}", s.spKeyRetireJSON)
+	mux.HandleFunc("GET /admin/groups/{id}/sso", s.ssoSettingsPage)
+	mux.HandleFunc("POST /admin/groups/{id}/sso", s.ssoSettingsSave)
+	mux.HandleFunc("POST /admin/groups/{id}/sp-keys", s.spKeysAddForm)
+	mux.HandleFunc("POST /admin/groups/{id}/sp-keys/{keyID}/retire", s.spKeyRetireForm)
 	s.mux = mux
 	return s
 }
@@ -137,7 +151,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusInternalServerError, "The account list is unavailable.", err)
 		return
 	}
-	render(w, http.StatusOK, homePage, map[string]any{"Groups": groups})
+	administered := map[int64]bool{}
+	if a, ok := s.adminAccessOf(r); ok {
+		for _, g := range groups {
+			administered[g.ID] = a.mayAdminister(g.ID)
+		}
+	}
+	render(w, http.StatusOK, homePage, map[string]any{"Groups": groups, "Administered": administered})
 }
 
 func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
@@ -337,24 +357,8 @@ func (s *Server) adminLogin(w http.ResponseWriter, r *http.Request) {
 // adminScope says which groups the request may administer: all (the admin
 // password) or one (an SSO session whose user has the role "admin").
 func (s *Server) adminScope(r *http.Request) (all bool, group int64, ok bool) {
-	if s.adminPassword != "" {
-		if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") &&
-			subtle.ConstantTimeCompare([]byte(strings.TrimPrefix(h, "Bearer ")), []byte(s.adminPassword)) == 1 {
-			return true, 0, true
-		}
-		if c, err := r.Cookie(AdminCookie); err == nil {
-			s.adminMu.Lock()
-			exp, found := s.adminSessions[signon.SessionID(c.Value)]
-			s.adminMu.Unlock()
-			if found && s.now().Before(exp) {
-				return true, 0, true
-			}
-		}
-	}
-	if _, user, g, ok := s.session(r); ok && strings.EqualFold(user.Role, "admin") {
-		return false, g.ID, true
-	}
-	return false, 0, false
+	a, ok := s.adminAccessOf(r)
+	return a.all, a.group, ok
 }
 
 func (s *Server) accessLogQuery(r *http.Request) (store.AccessLogQuery, bool) {
@@ -389,7 +393,8 @@ func (s *Server) accessLogPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusInternalServerError, "The access log is unavailable.", err)
 		return
 	}
-	render(w, http.StatusOK, accessLogPage, map[string]any{"Entries": entries, "Query": q})
+	a, _ := s.adminAccessOf(r)
+	render(w, http.StatusOK, accessLogPage, map[string]any{"Entries": entries, "Query": q, "Groups": s.administeredGroups(r.Context(), a)})
 }
 
 func (s *Server) accessLogJSON(w http.ResponseWriter, r *http.Request) {

@@ -53,6 +53,7 @@ func newHarness(t *testing.T) *harness {
 		IdPSSOURL: "http://idp.test/sso", IdPBinding: store.BindingRedirect,
 		IdPCertificates: []string{kp.CertificatePEM}, EntityID: "glance.net/sp/1", NameIDPolicy: store.NameIDEmail,
 		AllowIdPInitiated: true, IdPInitiatedRedirect: "/agentjoin/AgentJoin.aspx",
+		ClockSkewSeconds: 180, MaxResponseBytes: 256 << 10,
 	}}
 	ctx := context.Background()
 	if err := st.CreateGroup(ctx, g); err != nil {

@@ -20,8 +20,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/ssoharness/ssoharness/sp/acs"
-	"github.com/ssoharness/ssoharness/sp/localpath"
+	"github.com/ssoharness/ssoharness/sp/settings"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
@@ -36,6 +35,10 @@ type Config struct {
 	// SessionTTL is how long a GSSNID session lasts (default 8h).
 	SessionTTL Duration `yaml:"sessionTTL"`
 	Groups     []Group  `yaml:"groups"`
+
+	// Warnings are problems that do not stop the file from loading, such
+	// as an expired IdP certificate, each naming its field.
+	Warnings []string `yaml:"-"`
 
 	// path is the file this came from, for messages and relative paths.
 	path string
@@ -125,13 +128,13 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// Defaults.
+// Defaults, as sp/settings fills them.
 const (
-	DefaultEntityID         = "glance.net/sp/1"
-	DefaultClockSkew        = 180 * time.Second
-	DefaultMaxResponseBytes = 256 << 10
-	MaxMaxResponseBytes     = 4 << 20
-	MaxIdPKeys              = 5
+	DefaultEntityID         = settings.DefaultEntityID
+	DefaultClockSkew        = settings.DefaultClockSkewSeconds * time.Second
+	DefaultMaxResponseBytes = settings.DefaultMaxResponseBytes
+	MaxMaxResponseBytes     = settings.MaxMaxResponseBytes
+	MaxIdPKeys              = settings.MaxIdPCertificates
 )
 
 // Load reads and validates a config file.
@@ -211,6 +214,8 @@ func (c *Config) Validate() error {
 		p.add("sessionTTL", "negative")
 	}
 
+	now := time.Now()
+	c.Warnings = nil
 	ids := map[int64]int{}
 	names := map[string]int{}
 	accounts := map[string]int{}
@@ -223,9 +228,7 @@ func (c *Config) Validate() error {
 			p.add(field+".id", "%d is also groups[%d].id", g.ID, j)
 		}
 		ids[g.ID] = i
-		if strings.TrimSpace(g.Name) == "" {
-			p.add(field+".name", "missing")
-		} else if j, dup := names[g.Name]; dup {
+		if j, dup := names[g.Name]; dup && strings.TrimSpace(g.Name) != "" {
 			p.add(field+".name", "%q is also groups[%d].name", g.Name, j)
 		}
 		names[g.Name] = i
@@ -235,7 +238,7 @@ func (c *Config) Validate() error {
 			}
 			accounts[g.AccountID] = i
 		}
-		c.Groups[i].SSO.validate(p, field+".sso", c.dir())
+		c.Warnings = append(c.Warnings, validateGroup(p, field, &c.Groups[i], c.dir(), now)...)
 		for k, u := range g.Users {
 			uf := fmt.Sprintf("%s.users[%d]", field, k)
 			validateUser(p, uf, &c.Groups[i].Users[k])
@@ -267,73 +270,19 @@ func (c Config) StorePath() string {
 	return filepath.Join(c.dir(), c.Store.Path)
 }
 
-func (s *SSO) validate(p *Problems, field, dir string) {
-	switch s.Method {
-	case "", "off":
-		s.Method = string(store.MethodOff)
-	case string(store.MethodSAML2), string(store.MethodSAML2Encrypted):
-	default:
-		p.add(field+".method", "%q is not one of off, saml2, saml2-encrypted", s.Method)
-	}
-	switch s.Status {
-	case "":
-		s.Status = string(store.StatusProvisioning)
-	case string(store.StatusProvisioning), string(store.StatusProduction):
-	default:
-		p.add(field+".status", "%q is not provisioning or production", s.Status)
-	}
-	switch s.IdP.Binding {
-	case "":
-		s.IdP.Binding = string(store.BindingRedirect)
-	case string(store.BindingRedirect), string(store.BindingPOST):
-	default:
-		p.add(field+".idp.binding", "%q is not redirect or post", s.IdP.Binding)
-	}
-	switch s.NameIDPolicy {
-	case "":
-		s.NameIDPolicy = string(store.NameIDEmail)
-	case string(store.NameIDEmail), string(store.NameIDUnspecified), string(store.NameIDPersistent), string(store.NameIDTransient):
-	default:
-		p.add(field+".nameIDPolicy", "%q is not email, unspecified, persistent or transient", s.NameIDPolicy)
-	}
-	if s.EntityID == "" {
-		s.EntityID = DefaultEntityID
-	}
-	if s.ClockSkew == 0 {
-		s.ClockSkew = Duration(DefaultClockSkew)
-	} else if s.ClockSkew < 0 || time.Duration(s.ClockSkew) > time.Hour {
-		p.add(field+".clockSkew", "%s is outside 0..1h", time.Duration(s.ClockSkew))
-	}
-	if s.MaxResponseBytes == 0 {
-		s.MaxResponseBytes = DefaultMaxResponseBytes
-	} else if s.MaxResponseBytes < 1024 || s.MaxResponseBytes > MaxMaxResponseBytes {
-		p.add(field+".maxResponseBytes", "%d is outside 1024..%d", s.MaxResponseBytes, MaxMaxResponseBytes)
-	}
-	if s.IdPInitiatedRedirect != "" {
-		if err := localpath.Check(s.IdPInitiatedRedirect); err != nil {
-			p.add(field+".idpInitiatedRedirect", "must be a relative path on this SP such as /agentjoin/AgentJoin.aspx: %v", err)
-		}
-	}
-	if s.Method == string(store.MethodOff) {
-		return
-	}
-	if s.IdP.EntityID == "" {
-		p.add(field+".idp.entityID", "missing; the IdP's entity ID (its metadata's entityID)")
-	}
-	if u, err := url.Parse(s.IdP.SSOURL); s.IdP.SSOURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.add(field+".idp.ssoURL", "%q is not an absolute http(s) URL of the IdP's SSO endpoint", s.IdP.SSOURL)
-	}
-	switch n := len(s.IdP.Certificates); {
-	case n == 0:
-		p.add(field+".idp.certificates", "empty; give the IdP's signing certificate (file: or pem:)")
-	case n > MaxIdPKeys:
-		p.add(field+".idp.certificates", "%d certificates; at most %d (primary + additional keys)", n, MaxIdPKeys)
-	}
+// validateGroup checks one group through sp/settings, the rules the admin
+// API and form share, and writes the defaults it fills back into g. Only
+// what is particular to a file stays here: reading certificate files.
+func validateGroup(p *Problems, field string, g *Group, dir string, now time.Time) (warnings []string) {
+	s := &g.SSO
+	// Certificates whose entry is already wrong here are not checked again.
+	reported := map[int]bool{}
 	for i := range s.IdP.Certificates {
-		cf := fmt.Sprintf("%s.idp.certificates[%d]", field, i)
+		cf := fmt.Sprintf("%s.sso.idp.certificates[%d]", field, i)
 		cert := &s.IdP.Certificates[i]
 		if (cert.File == "") == (cert.PEM == "") {
 			p.add(cf, "give exactly one of file: or pem:")
+			reported[i] = true
 			continue
 		}
 		if cert.File != "" {
@@ -344,14 +293,69 @@ func (s *SSO) validate(p *Problems, field, dir string) {
 			data, err := os.ReadFile(path)
 			if err != nil {
 				p.add(cf+".file", "%v", err)
+				reported[i] = true
 				continue
 			}
 			cert.PEM, cert.File = string(data), ""
 		}
-		if _, err := acs.ParseCertificate(cert.PEM); err != nil {
-			p.add(cf, "%v", err)
+	}
+	rec := store.Group{ID: g.ID, Name: g.Name, AccountID: g.AccountID, SSO: s.Settings()}
+	if s.ClockSkew < 0 && rec.SSO.ClockSkewSeconds == 0 {
+		rec.SSO.ClockSkewSeconds = -1 // a negative fraction of a second is negative, not the default
+	}
+	settings.Normalize(&rec)
+	warnings, err := settings.Validate(rec, now)
+	var fe *settings.FieldErrors
+	if errors.As(err, &fe) {
+		for _, name := range fe.Names() {
+			if name == "sso.clockSkewSeconds" {
+				p.add(field+".sso.clockSkew", "%s is outside 0..1h", time.Duration(s.ClockSkew))
+				continue
+			}
+			var i int
+			if _, scanErr := fmt.Sscanf(name, "sso.idpCertificates[%d]", &i); scanErr == nil && reported[i] {
+				continue
+			}
+			p.add(field+"."+yamlField(name), "%s", fe.Fields[name])
+		}
+	} else if err != nil {
+		p.add(field, "%v", err)
+	}
+	for i, w := range warnings {
+		warnings[i] = field + "." + yamlField(w)
+	}
+
+	// Write the normalized values back: Settings reads them from here.
+	n := rec.SSO
+	g.Name, g.AccountID = rec.Name, rec.AccountID
+	s.Method, s.Status, s.NameIDPolicy, s.EntityID = string(n.Method), string(n.Status), string(n.NameIDPolicy), n.EntityID
+	s.IdP.Binding, s.IdP.EntityID, s.IdP.SSOURL = string(n.IdPBinding), n.IdPEntityID, n.IdPSSOURL
+	s.IdentityAttribute, s.IdPInitiatedRedirect = n.IdentityAttribute, n.IdPInitiatedRedirect
+	if s.ClockSkew == 0 {
+		s.ClockSkew = Duration(time.Duration(n.ClockSkewSeconds) * time.Second)
+	}
+	s.MaxResponseBytes = n.MaxResponseBytes
+	for i := range s.IdP.Certificates {
+		s.IdP.Certificates[i].PEM = n.IdPCertificates[i]
+	}
+	return warnings
+}
+
+// yamlField is the YAML path, under a group, of a settings field named as in
+// JSON; text that starts with such a name (a warning) is rewritten too.
+func yamlField(name string) string {
+	for _, r := range []struct{ json, yaml string }{
+		{"sso.idpEntityID", "sso.idp.entityID"},
+		{"sso.idpSSOURL", "sso.idp.ssoURL"},
+		{"sso.idpBinding", "sso.idp.binding"},
+		{"sso.idpCertificates", "sso.idp.certificates"},
+		{"sso.clockSkewSeconds", "sso.clockSkew"},
+	} {
+		if strings.HasPrefix(name, r.json) {
+			return r.yaml + strings.TrimPrefix(name, r.json)
 		}
 	}
+	return name
 }
 
 var glanceAddress = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?\.glance\.net$`)

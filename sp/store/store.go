@@ -35,6 +35,10 @@ type Store interface {
 	GetGroupByAccountID(ctx context.Context, accountID string) (Group, error)
 	ListGroups(ctx context.Context) ([]Group, error)
 	UpdateGroup(ctx context.Context, id int64, update func(old Group) (Group, error)) error
+	// UpdateGroupAudited is UpdateGroup whose update function also returns
+	// the audit entries describing the change; the group and its entries are
+	// written in one transaction, so a change is never saved unrecorded.
+	UpdateGroupAudited(ctx context.Context, id int64, update func(old Group) (Group, []AuditEntry, error)) error
 
 	// Users. A user is keyed by its Glance Address, unique across groups.
 	CreateUser(ctx context.Context, u User) error
@@ -79,6 +83,14 @@ type Store interface {
 	AppendAccessLog(ctx context.Context, e *AccessLogEntry) error
 	// ListAccessLog returns entries newest first.
 	ListAccessLog(ctx context.Context, q AccessLogQuery) ([]AccessLogEntry, error)
+
+	// Audit trail of settings changes. AppendAudit refuses an entry without
+	// Actor or Field.
+	AppendAudit(ctx context.Context, e AuditEntry) error
+	// ListAudit returns the group's entries (every group's when groupID is
+	// 0), newest first; limit 0 means a backend default of 100, negative is
+	// an error.
+	ListAudit(ctx context.Context, groupID int64, limit int) ([]AuditEntry, error)
 
 	// DeleteExpired removes pending requests, remembered assertions and
 	// sessions that expired at or before now, and returns how many it removed.
@@ -267,6 +279,19 @@ type AccessLogEntry struct {
 	SignatureAlgorithm string              `json:",omitempty"`
 	VerifiedBy         string              `json:",omitempty"` // which configured key verified
 	Attributes         map[string][]string `json:",omitempty"`
+}
+
+// AuditEntry records one changed field of a group's settings, or one change
+// to its SP keys. It never holds secrets: certificates are recorded by
+// fingerprint, private keys not at all.
+type AuditEntry struct {
+	ID      int64 // assigned by the store
+	Time    time.Time
+	GroupID int64
+	Actor   string // "admin" (the admin password) or the Glance Address of an SSO admin
+	Field   string // JSON name of the setting, e.g. sso.idpSSOURL, or spKeys
+	Old     string
+	New     string
 }
 
 // AccessLogQuery selects access-log entries. Zero values select everything.

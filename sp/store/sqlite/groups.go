@@ -99,6 +99,15 @@ func (s *Store) ListGroups(ctx context.Context) ([]store.Group, error) {
 
 // UpdateGroup implements store.Store. update may change anything but the ID.
 func (s *Store) UpdateGroup(ctx context.Context, id int64, update func(old store.Group) (store.Group, error)) error {
+	return s.UpdateGroupAudited(ctx, id, func(old store.Group) (store.Group, []store.AuditEntry, error) {
+		g, err := update(old)
+		return g, nil, err
+	})
+}
+
+// UpdateGroupAudited implements store.Store: the group and the audit entries
+// update returns are written in one transaction.
+func (s *Store) UpdateGroupAudited(ctx context.Context, id int64, update func(old store.Group) (store.Group, []store.AuditEntry, error)) error {
 	err := inTx(ctx, s.db, func(tx *sql.Tx) error {
 		old, err := scanGroup(tx.QueryRowContext(ctx, selectGroup+`WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -107,7 +116,7 @@ func (s *Store) UpdateGroup(ctx context.Context, id int64, update func(old store
 		if err != nil {
 			return err
 		}
-		updated, err := update(old)
+		updated, entries, err := update(old)
 		if err != nil {
 			return err
 		}
@@ -120,7 +129,15 @@ func (s *Store) UpdateGroup(ctx context.Context, id int64, update func(old store
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE groups SET name = ?, account_id = ?, sso_json = ? WHERE id = ?`,
 			updated.Name, updated.AccountID, string(sso), id)
-		return duplicateAsAlreadyExists(err)
+		if err != nil {
+			return duplicateAsAlreadyExists(err)
+		}
+		for _, e := range entries {
+			if err := appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("sqlite: update group %d: %w", id, err)

@@ -93,6 +93,19 @@ CREATE TABLE sp_keys (
 	PRIMARY KEY (group_id, id)
 ) STRICT, WITHOUT ROWID;
 `,
+	// Version 3: the audit trail of settings changes.
+	`
+CREATE TABLE audit_log (
+	id        INTEGER PRIMARY KEY AUTOINCREMENT,
+	time      INTEGER NOT NULL,
+	group_id  INTEGER NOT NULL,
+	actor     TEXT NOT NULL CHECK (actor <> ''),
+	field     TEXT NOT NULL CHECK (field <> ''),
+	old_value TEXT NOT NULL,
+	new_value TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_group_id ON audit_log (group_id, id);
+`,
 }
 
 // migrate applies, in order, each migration of history that db has not

@@ -85,6 +85,19 @@ func testClosed(t *testing.T, s store.Store) {
 			_, err := s.ListAccessLog(ctx, store.AccessLogQuery{})
 			return err
 		},
+		"UpdateGroupAudited": func() error {
+			return s.UpdateGroupAudited(ctx, group.ID, func(old store.Group) (store.Group, []store.AuditEntry, error) {
+				updateCalled = true
+				return old, nil, nil
+			})
+		},
+		"AppendAudit": func() error {
+			return s.AppendAudit(ctx, store.AuditEntry{Time: t0, GroupID: 1, Actor: "admin", Field: "name"})
+		},
+		"ListAudit": func() error {
+			_, err := s.ListAudit(ctx, 1, 0)
+			return err
+		},
 		"DeleteExpired": func() error {
 			_, err := s.DeleteExpired(ctx, t0)
 			return err

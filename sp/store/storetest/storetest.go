@@ -85,6 +85,10 @@ func RunTests(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"AccessLogQuery", testAccessLogQuery},
 		{"AccessLogDefaultLimit", testAccessLogDefaultLimit},
 
+		{"AuditRoundTrip", testAuditRoundTrip},
+		{"AuditNewestFirstAndLimit", testAuditNewestFirstAndLimit},
+		{"GroupUpdateAudited", testGroupUpdateAudited},
+
 		{"DeleteExpired", testDeleteExpired},
 		{"Closed", testClosed},
 	}
