@@ -247,8 +247,8 @@ func checkRequest(r ReceivedRequest, sp ServiceProvider) (acs string, refusal st
 	}
 	if r.ACSURL != "" {
 		for _, a := range sp.ACSURLs {
-			if a == r.ACSURL {
-				return a, ""
+			if acsMatches(sp.ACSMatch, a, r.ACSURL) {
+				return r.ACSURL, ""
 			}
 		}
 		return "", fmt.Sprintf("AssertionConsumerServiceURL %q is not registered for %s; registered: %s", r.ACSURL, sp.EntityID, strings.Join(sp.ACSURLs, ", "))

@@ -70,6 +70,36 @@ type User struct {
 	Attributes   map[string][]string `yaml:"attributes,omitempty" json:"attributes,omitempty"`
 }
 
+// ACS URL matching rules (ServiceProvider.ACSMatch).
+const (
+	ACSMatchExact         = "exact"
+	ACSMatchQuerySuperset = "query-superset"
+)
+
+// acsMatches reports whether a requested ACS URL is the registered one
+// under the rule: equal, or (query-superset) the same scheme, host and path
+// with every registered query parameter and possibly more.
+func acsMatches(rule, registered, requested string) bool {
+	if registered == requested {
+		return true
+	}
+	if rule != ACSMatchQuerySuperset {
+		return false
+	}
+	reg, err1 := url.Parse(registered)
+	req, err2 := url.Parse(requested)
+	if err1 != nil || err2 != nil || reg.Scheme != req.Scheme || reg.Host != req.Host || reg.Path != req.Path || req.Fragment != "" {
+		return false
+	}
+	got := req.Query()
+	for k, vs := range reg.Query() {
+		if !slices.Equal(got[k], vs) {
+			return false
+		}
+	}
+	return true
+}
+
 // ServiceProvider is an SP the IdP will answer.
 type ServiceProvider struct {
 	EntityID string `yaml:"entityID" json:"entityID"`
@@ -77,6 +107,12 @@ type ServiceProvider struct {
 	// exactly with an AuthnRequest's AssertionConsumerServiceURL. The first
 	// is used when the request names none.
 	ACSURLs []string `yaml:"acsURLs" json:"acsURLs"`
+	// ACSMatch says how a requested ACS URL is compared with ACSURLs:
+	// "exact" (default, as strict IdPs do) or "query-superset": a
+	// registered URL with extra query parameters appended is accepted, as
+	// IdPs do that let an SP carry parameters on its ACS URL (Glance's
+	// "query" ACS parameter style).
+	ACSMatch string `yaml:"acsMatch,omitempty" json:"acsMatch,omitempty"`
 	// NameIDFormat for this SP's responses (overrides the user's).
 	NameIDFormat string `yaml:"nameIDFormat,omitempty" json:"nameIDFormat,omitempty"`
 	// AttributeNameFormat for the user's attributes; default basic.
@@ -409,6 +445,11 @@ func validateSP(p *problems, f string, sp ServiceProvider, keyNames map[string]s
 		p.add(f+".entityID", "empty; set the SP's entity ID exactly as its AuthnRequests' Issuer says it")
 	} else if err := checkText(sp.EntityID); err != nil {
 		p.add(f+".entityID", "%v", err)
+	}
+	switch sp.ACSMatch {
+	case "", ACSMatchExact, ACSMatchQuerySuperset:
+	default:
+		p.add(f+".acsMatch", "%q is not %s or %s", sp.ACSMatch, ACSMatchExact, ACSMatchQuerySuperset)
 	}
 	if len(sp.ACSURLs) == 0 {
 		p.add(f+".acsURLs", "empty; list at least one absolute http(s) URL")

@@ -217,18 +217,29 @@ func (s *Server) acsGet(w http.ResponseWriter, r *http.Request) {
 
 // acs is the Assertion Consumer Service (HTTP-POST binding).
 func (s *Server) acs(w http.ResponseWriter, r *http.Request) {
-	g, err := s.groupFromQuery(r.Context(), r.URL.Query())
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	formErr := r.ParseForm()
+	// The group: idpid on a query-style ACS URL, else the RelayState
+	// handle of a relaystate-style group's request.
+	id, err := s.signon.ACSGroupID(r.Context(), r.URL.Query(), r.PostForm.Get("RelayState"))
+	var g store.Group
+	if err == nil {
+		g, err = s.store.GetGroup(r.Context(), id)
+	}
+	if errors.Is(err, signon.ErrNoGroup) {
+		render(w, http.StatusBadRequest, refusalPage, refusalData{Title: "Which account?", Message: "This sign-on response does not say which account it is for.", Reason: "no_group"})
+		return
+	}
 	if err != nil {
 		s.groupError(w, err)
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
+	if err := formErr; err != nil {
 		out := s.signon.Reject(r.Context(), g, "too_large", "The sign-on response could not be read.", fmt.Sprintf("ACS form unreadable or over %d bytes: %v", maxFormBytes, err))
 		render(w, http.StatusRequestEntityTooLarge, refusalPage, refusalData{Title: "Sign-on refused", Message: out.Message, Reason: out.Reason, CorrelationID: out.CorrelationID})
 		return
 	}
-	out := s.signon.Consume(r.Context(), g, r.PostForm.Get("SAMLResponse"), r.PostForm.Get("RelayState"))
+	out := s.signon.ConsumeAt(r.Context(), g, r.PostForm.Get("SAMLResponse"), r.PostForm.Get("RelayState"), s.signon.BaseURL+r.URL.RequestURI())
 	if out.Refused {
 		render(w, http.StatusForbidden, refusalPage, refusalData{Title: "Sign-on refused", Message: out.Message, Reason: out.Reason, CorrelationID: out.CorrelationID, RetryURL: "/saml/login?idpid=" + strconv.FormatInt(g.ID, 10)})
 		return

@@ -31,12 +31,24 @@ const (
 	UnknownKeyRefused   Feature = "unknown-key-refused"
 	AccessLog           Feature = "access-log"
 	DemoTenant          Feature = "demo-tenant"
+
+	// SSO configuration (seed 001).
+	MethodOff           Feature = "method-off"
+	NameIDPolicy        Feature = "nameid-policy"
+	AuthnContext        Feature = "authn-context"
+	KeyRotation         Feature = "key-rotation"
+	EncryptedAssertions Feature = "encrypted-assertions"
+	RelayState          Feature = "relay-state"
+	OperationalStatus   Feature = "operational-status"
+	IdPMetadata         Feature = "idp-metadata"
 )
 
 // All lists the registry in report order.
 var All = []Feature{
 	SPInitiatedRedirect, SPInitiatedPOST, IdPInitiated, DeepLink, IdPSession,
 	UnknownUserRefused, ExpiredRefused, UnknownKeyRefused, AccessLog, DemoTenant,
+	MethodOff, NameIDPolicy, AuthnContext, KeyRotation, EncryptedAssertions, RelayState,
+	OperationalStatus, IdPMetadata,
 }
 
 // Label is the Ginkgo label for f.

@@ -9,87 +9,21 @@ import (
 
 	"github.com/ssoharness/ssoharness/mockidp"
 	"github.com/ssoharness/ssoharness/mockidp/response"
-	"github.com/ssoharness/ssoharness/scenarios/browser"
 	"github.com/ssoharness/ssoharness/scenarios/features"
 	"github.com/ssoharness/ssoharness/scenarios/harness"
 	"github.com/ssoharness/ssoharness/scenarios/stack"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
-// People in the mock IdP's directory, the demo's: Alice and Bob exist at
-// the SP (in every group newGroup makes); Mallory does not.
 var (
-	alice   = idpUser(stack.DemoIdPUsers[0])
-	bob     = idpUser(stack.DemoIdPUsers[1])
-	mallory = idpUser(stack.DemoIdPUsers[2])
+	alice, bob, mallory = harness.Alice, harness.Bob, harness.Mallory
+	newGroup            = harness.NewGroup
+	signInAtIdP         = harness.SignInAtIdP
+	agentURL            = harness.AgentURL
+	lastAccessLog       = harness.LastAccessLog
 )
 
-func idpUser(c stack.DemoCredential) mockidp.User {
-	return mockidp.User{Username: c.Username, Password: c.Password, Attributes: map[string][]string{"email": {c.Username}}}
-}
-
-var _ = BeforeEach(func() {
-	for _, u := range []mockidp.User{alice, bob, mallory} {
-		if err := harness.Stack().IdP.AddUser(u); err != nil {
-			Expect(err).To(MatchError(mockidp.ErrAlreadyExists))
-		}
-	}
-})
-
-// groupCounter makes Glance Addresses unique across the groups of a process
-// (processes have stacks of their own).
-var groupCounter int
-
-// newGroup creates a tenant for one spec whose SSO points at the mock IdP,
-// with Alice (role admin) and Bob (role agent) as users.
-func newGroup(binding store.Binding, edit ...func(*store.SSOSettings)) store.Group {
-	GinkgoHelper()
-	ctx, cancel := harness.Ctx()
-	defer cancel()
-	groupCounter++
-	tag := fmt.Sprintf("g%d", groupCounter)
-	spec := stack.GroupSpec{Binding: binding, Users: []store.User{
-		{GlanceAddress: "alice." + tag + ".glance.net", Email: alice.Username, FirstName: "Alice", Role: "admin"},
-		{GlanceAddress: "bob." + tag + ".glance.net", Email: bob.Username, FirstName: "Bob", Role: "agent"},
-	}}
-	if len(edit) > 0 {
-		spec.Edit = edit[0]
-	}
-	g, err := harness.Stack().NewGroup(ctx, spec)
-	Expect(err).NotTo(HaveOccurred())
-	return g
-}
-
-// signInAtIdP fills the mock IdP's login form and waits for the final page.
-func signInAtIdP(page *browser.Page, u mockidp.User, finalCSS string) {
-	GinkgoHelper()
-	Expect(page.SetValue(`#login input[name="username"]`, u.Username)).To(Succeed())
-	Expect(page.SetValue(`#login input[name="password"]`, u.Password)).To(Succeed())
-	Expect(page.Click(`#login button[type="submit"]`)).To(Succeed())
-	Expect(page.WaitVisible(finalCSS)).To(Succeed())
-}
-
-func agentURL(g store.Group, path string) string {
-	return fmt.Sprintf("%s%s%sidpid=%d", harness.Stack().SPURL, path, sep(path), g.ID)
-}
-
-func sep(path string) string {
-	if u, _ := url.Parse(path); u != nil && u.RawQuery != "" {
-		return "&"
-	}
-	return "?"
-}
-
-// lastAccessLog returns the newest access-log entry of the group.
-func lastAccessLog(g store.Group) store.AccessLogEntry {
-	GinkgoHelper()
-	ctx, cancel := harness.Ctx()
-	defer cancel()
-	entries, err := harness.Stack().Store.ListAccessLog(ctx, store.AccessLogQuery{GroupID: g.ID, Limit: 1})
-	Expect(err).NotTo(HaveOccurred())
-	Expect(entries).To(HaveLen(1))
-	return entries[0]
-}
+var _ = BeforeEach(harness.AddDirectory)
 
 var _ = Describe("SP-initiated sign-on", func() {
 	DescribeTable("signs a user in through the IdP and lands on the protected page",

@@ -89,7 +89,7 @@ func (s *Stack) SeedDemo(ctx context.Context) error {
 			return fmt.Errorf("demo IdP user %s: %w", c.Username, err)
 		}
 	}
-	err = s.IdP.AddServiceProvider(mockidp.ServiceProvider{EntityID: DemoEntityID, ACSURLs: []string{s.ACSURL(g)}})
+	err = s.IdP.AddServiceProvider(mockidp.ServiceProvider{EntityID: DemoEntityID, ACSURLs: []string{s.ACSURL(g)}, ACSMatch: mockidp.ACSMatchQuerySuperset})
 	if err != nil && !errors.Is(err, mockidp.ErrAlreadyExists) {
 		return fmt.Errorf("demo SP at the IdP: %w", err)
 	}

@@ -214,7 +214,7 @@ func (s *Stack) NewGroup(ctx context.Context, spec GroupSpec) (store.Group, erro
 			return store.Group{}, err
 		}
 	}
-	err = s.IdP.AddServiceProvider(mockidp.ServiceProvider{EntityID: g.SSO.EntityID, ACSURLs: []string{s.ACSURL(g)}})
+	err = s.IdP.AddServiceProvider(mockidp.ServiceProvider{EntityID: g.SSO.EntityID, ACSURLs: []string{s.ACSURL(g)}, ACSMatch: mockidp.ACSMatchQuerySuperset})
 	if err != nil && !errors.Is(err, mockidp.ErrAlreadyExists) {
 		return store.Group{}, err
 	}

@@ -2,6 +2,7 @@ package acs
 
 import (
 	"bytes"
+	"crypto/rsa"
 	"fmt"
 	"html"
 	"strings"
@@ -10,9 +11,29 @@ import (
 	"github.com/crewjam/saml/xmlenc"
 	xrv "github.com/mattermost/xml-roundtrip-validator"
 	"github.com/russellhaering/goxmldsig/etreeutils"
+
+	_ "github.com/ssoharness/ssoharness/sp/aesgcm" // registers the aes256-gcm decrypter
 )
 
 const nsXMLEnc = "http://www.w3.org/2001/04/xmlenc#"
+
+func init() {
+	// crewjam's xmlenc writes xmlenc11#rsa-oaep (RSA-OAEP with SHA-256) but
+	// registers no decrypter for it; AES-256-GCM comes from sp/aesgcm.
+	xmlenc.RegisterDecrypter(xmlenc.OAEP_SHA256())
+}
+
+// decrypt runs xmlenc.Decrypt, turning a panic inside it (crewjam's
+// aes128-gcm decrypter indexes a short CipherValue without checking its
+// length) into an error: hostile input must never crash the SP.
+func decrypt(key *rsa.PrivateKey, encData *etree.Element) (plaintext []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			plaintext, err = nil, fmt.Errorf("xmlenc: %v", r)
+		}
+	}()
+	return xmlenc.Decrypt(key, encData)
+}
 
 // Accepted content encryption (what real IdPs send) and key transport.
 var (
@@ -86,7 +107,7 @@ func decryptAssertion(encAssertion *etree.Element, p Policy, res *Result) (*etre
 	var plaintext []byte
 	var lastErr error
 	for _, key := range p.DecryptionKeys {
-		pt, err := xmlenc.Decrypt(key, encData)
+		pt, err := decrypt(key, encData)
 		if err == nil {
 			plaintext = pt
 			break
