@@ -40,7 +40,8 @@ var _ = Describe("SP-initiated sign-on", func() {
 			req, err := harness.Stack().IdP.TakeRequest(ctx, g.SSO.EntityID)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(req.Binding).To(Equal(wantBinding))
-			Expect(req.ACSURL).To(Equal(harness.Stack().ACSURL(g)))
+			// The query ACS parameter style (the default) carries the target on the ACS URL.
+			Expect(req.ACSURL).To(Equal(harness.Stack().SP.SignOn().ACSURLFor(g, "/agentjoin/AgentJoin.aspx?idpid="+fmt.Sprint(g.ID))))
 			Expect(req.NameIDPolicyFormat).To(Equal("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"))
 			Expect(len(req.RelayState)).To(BeNumerically("<=", 80))
 

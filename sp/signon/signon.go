@@ -287,6 +287,12 @@ func (s *Service) Begin(ctx context.Context, g store.Group, target string) (Star
 	if err != nil {
 		return Start{}, fmt.Errorf("signon: AuthnRequest: %w", err)
 	}
+	// crewjam leaves the Format out for "unspecified"; the setting means an
+	// explicit Unspecified policy, which some IdPs require.
+	if req.NameIDPolicy != nil {
+		format := string(NameIDFormat(g.SSO.NameIDPolicy))
+		req.NameIDPolicy.Format = &format
+	}
 	// Our clock and randomness, not crewjam's globals.
 	id, err := s.randomString(20)
 	if err != nil {

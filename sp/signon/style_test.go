@@ -82,3 +82,18 @@ func TestRequestedAuthnContextIsSentAndEnforced(t *testing.T) {
 		t.Errorf("RequestedAuthnContext sent while off: %+v", req.RequestedAuthnContext)
 	}
 }
+
+func TestNameIDPolicyIsAlwaysExplicit(t *testing.T) {
+	for policy, want := range map[store.NameIDPolicy]string{
+		store.NameIDEmail:       "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+		store.NameIDUnspecified: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+		store.NameIDPersistent:  "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+		store.NameIDTransient:   "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+	} {
+		f := newFixture(t, func(g *store.Group) { g.SSO.NameIDPolicy = policy })
+		req := decodeRedirect(t, f.begin(t, "/x").RedirectURL)
+		if req.NameIDPolicy == nil || req.NameIDPolicy.Format == nil || *req.NameIDPolicy.Format != want {
+			t.Errorf("%s: NameIDPolicy = %+v", policy, req.NameIDPolicy)
+		}
+	}
+}
