@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 
@@ -97,4 +99,31 @@ func TakeRequest(g store.Group) mockidp.ReceivedRequest {
 	req, err := Stack().IdP.TakeRequest(ctx, g.SSO.EntityID)
 	Expect(err).NotTo(HaveOccurred())
 	return req
+}
+
+// ShareSPEncryptionKey gives the mock IdP the group's SP encryption
+// certificate the way an IdP admin would: read from the group's SP metadata.
+func ShareSPEncryptionKey(g store.Group) {
+	GinkgoHelper()
+	ctx, cancel := Ctx()
+	defer cancel()
+	md, err := Stack().SP.SignOn().Metadata(ctx, g)
+	Expect(err).NotTo(HaveOccurred())
+	var cert *x509.Certificate
+	for _, kd := range md.SPSSODescriptors[0].KeyDescriptors {
+		if kd.Use == "encryption" && cert == nil {
+			der, err := base64.StdEncoding.DecodeString(kd.KeyInfo.X509Data.X509Certificates[0].Data)
+			Expect(err).NotTo(HaveOccurred())
+			cert, err = x509.ParseCertificate(der)
+			Expect(err).NotTo(HaveOccurred())
+		}
+	}
+	Expect(cert).NotTo(BeNil(), "the SP metadata publishes no encryption key")
+	Expect(Stack().IdP.SetEncryptionCertificate(g.SSO.EntityID, cert)).To(Succeed())
+}
+
+// SignOut ends the SP session in the page (the IdP session stays).
+func SignOut(page *browser.Page) {
+	GinkgoHelper()
+	Expect(page.Open(Stack().SPURL+"/logout", "#signed-out")).To(Succeed())
 }
