@@ -62,7 +62,9 @@ var _ = Describe("Relay state and ACS parameter style", Label(features.RelayStat
 	})
 
 	It("lands IdP-initiated sign-on on the configured redirect, whatever RelayState says", func() {
-		g := harness.NewGroup(store.BindingRedirect, func(s *store.SSOSettings) { s.IdPInitiatedRedirect = "/agentjoin/AgentView.aspx?SessionKey=from-config" })
+		g := harness.NewGroup(store.BindingRedirect, func(s *store.SSOSettings) {
+			s.IdPInitiatedRedirect = "/agentjoin/AgentView.aspx?SessionKey=from-config"
+		})
 		page := harness.NewPage()
 		Expect(page.Open(harness.Stack().IdP.InitiateURL(g.SSO.EntityID, "", "https://evil.test/"), "#login")).To(Succeed())
 		harness.SignInAtIdP(page, harness.Alice, "#agent-page")
