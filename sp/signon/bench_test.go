@@ -12,6 +12,7 @@ import (
 	"github.com/crewjam/saml"
 
 	"github.com/ssoharness/ssoharness/fixtures"
+	"github.com/ssoharness/ssoharness/mockidp/response"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
@@ -35,6 +36,30 @@ func BenchmarkACSConsume(b *testing.B) {
 	f := newFixture(b, func(g *store.Group) { g.SSO.AllowIdPInitiated = true })
 	responses := benchResponses(b, f)
 	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if out := f.svc.Consume(ctx, f.group, responses[i], ""); out.Refused {
+			b.Fatalf("refused: %+v", out)
+		}
+	}
+}
+
+// BenchmarkACSConsumeEncrypted is BenchmarkACSConsume with the assertion
+// encrypted to the group's SP key (AES-256-GCM, RSA-OAEP), as under
+// "Encrypted SAML 2.0": the cost of decryption beside the signed case.
+func BenchmarkACSConsumeEncrypted(b *testing.B) {
+	f := newFixture(b, func(g *store.Group) { g.SSO.AllowIdPInitiated = true; g.SSO.Method = store.MethodSAML2Encrypted })
+	ctx := context.Background()
+	keys, err := f.svc.Keys.Keys(ctx, f.group.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f.spCert = keys[0].Certificate
+	responses := make([]string, b.N)
+	for i := range responses {
+		responses[i] = f.respond(b, "", "alice@example.com", response.Encrypted(response.AES256GCM, response.RSAOAEP))
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

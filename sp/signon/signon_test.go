@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
 	"io"
@@ -41,6 +42,8 @@ type fixture struct {
 	clock *clock
 	group store.Group
 	keys  []response.Key
+	// spCert, when set, is the SP encryption certificate the IdP encrypts to.
+	spCert *x509.Certificate
 }
 
 func newFixture(t testing.TB, edit ...func(*store.Group)) *fixture {
@@ -113,7 +116,7 @@ func (f *fixture) respondAt(t testing.TB, acsURL, requestID, nameID string, opts
 	out, err := response.Build(response.Input{
 		Spec: spec, IdPEntityID: idpEntityID, SPEntityID: f.group.SSO.EntityID, ACSURL: acsURL,
 		RequestID: requestID, Subject: response.Subject{NameID: nameID, Attributes: []response.Attribute{{Name: "email", Values: []string{nameID}}}},
-		Keys: f.keys, Now: f.clock.now,
+		Keys: f.keys, Now: f.clock.now, SPEncryptionCertificate: f.spCert,
 	})
 	if err != nil {
 		t.Fatal(err)
