@@ -11,6 +11,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -156,9 +157,49 @@ func (p *Page) Count(css string) (int, error) {
 	return run(p, chromedp.Evaluate[int](fmt.Sprintf("document.querySelectorAll(%q).length", css)))
 }
 
-// SetValue fills a form field.
+// SetValue fills a form field (input, textarea or select), empty values
+// included, and fires the input and change events a user's typing would.
 func (p *Page) SetValue(css, value string) error {
-	return p.do(chromedp.WaitVisible(chromedp.CSS(css)), chromedp.SetValue(chromedp.CSS(css), value))
+	if err := p.WaitVisible(css); err != nil {
+		return err
+	}
+	args, err := json.Marshal([]string{css, value})
+	if err != nil {
+		return err
+	}
+	ok, err := run(p, chromedp.Evaluate[bool](fmt.Sprintf(`((a) => {
+		const el = document.querySelector(a[0]);
+		if (!el) return false;
+		el.value = a[1];
+		el.dispatchEvent(new Event("input", {bubbles: true}));
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+		return el.value === a[1];
+	})(%s)`, args)))
+	if err != nil {
+		return fmt.Errorf("set value of %s: %w", css, err)
+	}
+	if !ok {
+		return fmt.Errorf("set value of %s: the element did not take the value", css)
+	}
+	return nil
+}
+
+// Upload sets the files of a file input.
+func (p *Page) Upload(css string, paths ...string) error {
+	if err := p.do(chromedp.SetUploadFiles(chromedp.CSS(css), paths)); err != nil {
+		return fmt.Errorf("upload to %s: %w", css, err)
+	}
+	return nil
+}
+
+// TextContent returns all the text of the first element matching css,
+// hidden parts (a closed <details>) included.
+func (p *Page) TextContent(css string) (string, error) {
+	s, err := run(p, chromedp.TextContent(chromedp.CSS(css)))
+	if err != nil {
+		return "", fmt.Errorf("text content of %s: %w", css, err)
+	}
+	return strings.TrimSpace(s), nil
 }
 
 // Click clicks the first element matching css.

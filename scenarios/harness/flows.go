@@ -127,3 +127,25 @@ func SignOut(page *browser.Page) {
 	GinkgoHelper()
 	Expect(page.Open(Stack().SPURL+"/logout", "#signed-out")).To(Succeed())
 }
+
+// AdminSignIn signs the page in as the SP admin (the admin password).
+func AdminSignIn(page *browser.Page) {
+	GinkgoHelper()
+	Expect(page.Open(Stack().SPURL+"/admin/login", "#admin-login")).To(Succeed())
+	Expect(page.SetValue(`input[name="password"]`, AdminPassword)).To(Succeed())
+	Expect(page.Click("#admin-submit")).To(Succeed())
+	Expect(page.WaitVisible("#access-log")).To(Succeed())
+}
+
+// OpenSSOSettings opens the group's SSO Configure screen.
+func OpenSSOSettings(page *browser.Page, g store.Group) {
+	GinkgoHelper()
+	Expect(page.Open(fmt.Sprintf("%s/admin/groups/%d/sso", Stack().SPURL, g.ID), "#sso-form")).To(Succeed())
+}
+
+// SaveSSOSettings submits the screen and waits for the "Saved" notice.
+func SaveSSOSettings(page *browser.Page) {
+	GinkgoHelper()
+	Expect(page.Click("#save")).To(Succeed())
+	Expect(page.WaitVisible("#saved")).To(Succeed())
+}

@@ -114,3 +114,20 @@ func TestRefreshKeepsTheLastGoodMetadata(t *testing.T) {
 		t.Fatalf("a failed refresh lost the last good metadata: %+v", g2.SSO)
 	}
 }
+
+func TestHTTPClientReachesLocalhostNames(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(idpMetadata(keyDescriptor("signing", fixtures.IdPKeyA)))
+	}))
+	defer srv.Close()
+	u := strings.Replace(srv.URL, "127.0.0.1", "idp.localhost", 1)
+	info, err := Fetch(context.Background(), NewHTTPClient(), u+"/metadata")
+	if err != nil || info.EntityID == "" {
+		t.Fatalf("Fetch(%s) = %+v, %v", u, info, err)
+	}
+	for host, want := range map[string]bool{"localhost": true, "idp.localhost": true, "IDP.LOCALHOST.": true, "localhost.evil.test": false, "notlocalhost": false} {
+		if IsLocalhostName(host) != want {
+			t.Errorf("IsLocalhostName(%q) != %v", host, want)
+		}
+	}
+}
