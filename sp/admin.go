@@ -14,10 +14,12 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ssoharness/ssoharness/sp/idpmetadata"
 	"github.com/ssoharness/ssoharness/sp/settings"
 	"github.com/ssoharness/ssoharness/sp/signon"
 	"github.com/ssoharness/ssoharness/sp/spkeys"
@@ -103,8 +105,10 @@ func (s *Server) validCSRFToken(a adminAccess, token string) bool {
 }
 
 // sameOriginAPIRequest applies the JSON API's CSRF rule to a cookie-
-// authenticated request that changes something.
-func sameOriginAPIRequest(r *http.Request, a adminAccess, hasBody bool) error {
+// authenticated request that changes something. bodyTypes are the media
+// types its body may have (none: no body); none of them is one a cross-site
+// HTML form can send.
+func sameOriginAPIRequest(r *http.Request, a adminAccess, bodyTypes ...string) error {
 	if a.bearer {
 		return nil
 	}
@@ -114,12 +118,16 @@ func sameOriginAPIRequest(r *http.Request, a adminAccess, hasBody bool) error {
 	if origin := r.Header.Get("Origin"); origin != "" && origin != requestOrigin(r) {
 		return fmt.Errorf("origin %q is not this SP's", origin)
 	}
-	if hasBody {
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			return errors.New("send the body as Content-Type: application/json")
-		}
+	if len(bodyTypes) > 0 && !hasMediaType(r, bodyTypes...) {
+		return errors.New("send the body as Content-Type: " + strings.Join(bodyTypes, " or "))
 	}
 	return nil
+}
+
+// hasMediaType reports whether r's Content-Type is one of types.
+func hasMediaType(r *http.Request, types ...string) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && slices.Contains(types, mt)
 }
 
 func requestOrigin(r *http.Request) string {
@@ -191,7 +199,7 @@ func (s *Server) groupSettingsPutJSON(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := sameOriginAPIRequest(r, a, true); err != nil {
+	if err := sameOriginAPIRequest(r, a, "application/json"); err != nil {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
 		return
 	}
@@ -211,18 +219,29 @@ func (s *Server) groupSettingsPutJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	candidate := store.Group{ID: g.ID, Name: doc.Name, AccountID: doc.AccountID, SSO: doc.SSO}
-	warnings, err := s.saveGroupSettings(r.Context(), candidate, a.actor)
+	source, fe := s.fillFromMetadata(r.Context(), g, &candidate, nil)
+	if fe != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": fe.Fields, "warnings": []string{}})
+		return
+	}
+	warnings, err := s.saveGroupSettings(r.Context(), candidate, a.actor, source)
+	s.writeSaveResult(w, r, g.ID, warnings, err)
+}
+
+// writeSaveResult answers an API change with saveGroupSettings' outcome:
+// the saved settings, or 400 with the field errors.
+func (s *Server) writeSaveResult(w http.ResponseWriter, r *http.Request, groupID int64, warnings []string, err error) {
 	var fe *settings.FieldErrors
 	switch {
 	case errors.As(err, &fe):
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": fe.Fields, "warnings": nonNil(warnings)})
 	case err != nil:
-		s.logger.Error("admin: save settings", "group", g.ID, "err", err)
+		s.logger.Error("admin: save settings", "group", groupID, "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the settings could not be saved"})
 	default:
-		saved, err := s.store.GetGroup(r.Context(), g.ID)
+		saved, err := s.store.GetGroup(r.Context(), groupID)
 		if err != nil {
-			s.logger.Error("admin: reload group", "group", g.ID, "err", err)
+			s.logger.Error("admin: reload group", "group", groupID, "err", err)
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "saved, but the group could not be reloaded"})
 			return
 		}
@@ -234,10 +253,106 @@ func (s *Server) groupSettingsPutJSON(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// metadataMediaTypes are the Content-Types the raw-metadata endpoint takes.
+var metadataMediaTypes = []string{"application/samlmetadata+xml", "text/xml", "application/xml"}
+
+// idpMetadataPostJSON applies a raw metadata document (the request body)
+// to the group's IdP settings and saves them, audited.
+func (s *Server) idpMetadataPostJSON(w http.ResponseWriter, r *http.Request) {
+	a, g, ok := s.adminGroupJSON(w, r)
+	if !ok {
+		return
+	}
+	if err := sameOriginAPIRequest(r, a, metadataMediaTypes...); err != nil {
+		writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
+		return
+	}
+	if !hasMediaType(r, metadataMediaTypes...) {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "send the IdP's metadata XML as the body with Content-Type: " + strings.Join(metadataMediaTypes, " or ")})
+		return
+	}
+	doc, err := io.ReadAll(http.MaxBytesReader(w, r.Body, idpmetadata.MaxBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": fmt.Sprintf("the metadata is over %d bytes; send the IdP's own metadata document, not an aggregate", idpmetadata.MaxBytes)})
+		return
+	case err != nil:
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the body could not be read"})
+		return
+	}
+	candidate := g
+	source, fe := s.fillFromMetadata(r.Context(), g, &candidate, &metadataUpload{doc: doc, field: "idpMetadata", label: "posted to the API"})
+	if fe != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": fe.Fields, "warnings": []string{}})
+		return
+	}
+	warnings, err := s.saveGroupSettings(r.Context(), candidate, a.actor, source)
+	s.writeSaveResult(w, r, g.ID, warnings, err)
+}
+
+// metadataUpload is an IdP metadata document sent with a change: field
+// names it in field errors, label in the audit trail.
+type metadataUpload struct {
+	doc          []byte
+	field, label string
+}
+
+// auditFieldMetadata is the audit field recording where applied IdP
+// metadata came from (its effect is recorded field by field).
+const auditFieldMetadata = "sso.idpMetadata"
+
+// fillFromMetadata fills candidate's IdP entity ID, SSO URL, binding and
+// certificates from IdP metadata before validation, overriding what the
+// request said about them: from up when there is one, else from the
+// metadata URL when it is set and differs from the saved group's. It
+// returns the provenance to audit ("" when nothing was applied), or field
+// errors, in which case nothing may be saved. An invalid URL is left for
+// settings.Validate to report and is never fetched.
+func (s *Server) fillFromMetadata(ctx context.Context, saved store.Group, candidate *store.Group, up *metadataUpload) (string, *settings.FieldErrors) {
+	var errs settings.FieldErrors
+	metadataURL := strings.TrimSpace(candidate.SSO.IdPMetadataURL)
+	var info idpmetadata.Info
+	var source string
+	switch {
+	case up != nil:
+		if metadataURL != "" {
+			errs.Add(up.field, "the group has a Metadata URL, whose document would replace this one's values at the next hourly refresh; clear the Metadata URL to use uploaded metadata")
+			return "", &errs
+		}
+		if len(up.doc) == 0 {
+			errs.Add(up.field, "the metadata document is empty; give the XML file your identity provider furnishes")
+			return "", &errs
+		}
+		var err error
+		if info, err = idpmetadata.Parse(up.doc); err != nil {
+			errs.Add(up.field, "%v; give the identity provider's SAML metadata (an md:EntityDescriptor with an IDPSSODescriptor and a signing KeyDescriptor)", err)
+			return "", &errs
+		}
+		source = fmt.Sprintf("%s (sha256 %x)", up.label, sha256.Sum256(up.doc))
+	case metadataURL != "" && metadataURL != strings.TrimSpace(saved.SSO.IdPMetadataURL):
+		if settings.CheckMetadataURL(metadataURL) != nil {
+			return "", nil
+		}
+		var err error
+		if info, err = idpmetadata.Fetch(ctx, s.httpClient, metadataURL); err != nil {
+			errs.Add("sso.idpMetadataURL", "%v; check that the URL serves the identity provider's SAML metadata, or clear it and fill in the IdP fields by hand", err)
+			return "", &errs
+		}
+		source = "fetched from the Metadata URL"
+	default:
+		return "", nil
+	}
+	info.Apply(&candidate.SSO)
+	return source, nil
+}
+
 // saveGroupSettings normalizes and validates candidate and, when valid,
 // replaces the group's settings and records each changed field, in one
 // transaction. A *settings.FieldErrors means nothing was saved.
-func (s *Server) saveGroupSettings(ctx context.Context, candidate store.Group, actor string) ([]string, error) {
+// source, when not empty, is the provenance of applied IdP metadata, also
+// recorded.
+func (s *Server) saveGroupSettings(ctx context.Context, candidate store.Group, actor, source string) ([]string, error) {
 	settings.Normalize(&candidate)
 	now := s.now()
 	warnings, err := settings.Validate(candidate, now)
@@ -253,7 +368,11 @@ func (s *Server) saveGroupSettings(ctx context.Context, candidate store.Group, a
 		}
 	}
 	err = s.store.UpdateGroupAudited(ctx, candidate.ID, func(old store.Group) (store.Group, []store.AuditEntry, error) {
-		return candidate, settings.AuditEntries(settings.Diff(old, candidate), candidate.ID, actor, now), nil
+		entries := settings.AuditEntries(settings.Diff(old, candidate), candidate.ID, actor, now)
+		if source != "" {
+			entries = append(entries, store.AuditEntry{Time: now, GroupID: candidate.ID, Actor: actor, Field: auditFieldMetadata, New: source})
+		}
+		return candidate, entries, nil
 	})
 	if errors.Is(err, store.ErrAlreadyExists) {
 		return warnings, settings.AlreadyExists("accountID")
@@ -340,7 +459,7 @@ func (s *Server) spKeysAddJSON(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := sameOriginAPIRequest(r, a, false); err != nil {
+	if err := sameOriginAPIRequest(r, a); err != nil {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
 		return
 	}
@@ -357,7 +476,7 @@ func (s *Server) spKeyRetireJSON(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := sameOriginAPIRequest(r, a, false); err != nil {
+	if err := sameOriginAPIRequest(r, a); err != nil {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
 		return
 	}
@@ -520,12 +639,29 @@ func (s *Server) renderSSOSettings(w http.ResponseWriter, r *http.Request, statu
 	render(w, status, ssoSettingsPage, view)
 }
 
+// maxAdminUploadBytes bounds a multipart settings form: the metadata file
+// and the rest of the form.
+const maxAdminUploadBytes = idpmetadata.MaxBytes + maxAdminBodyBytes
+
 // readAdminForm parses a bounded form body and checks its CSRF token,
-// answering 403 itself when the token is missing or wrong.
-func (s *Server) readAdminForm(w http.ResponseWriter, r *http.Request, a adminAccess) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxAdminBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		render(w, http.StatusBadRequest, refusalPage, refusalData{Title: "Form refused", Message: "The form could not be read (it may be over 64 KiB).", Reason: "bad_form"})
+// answering 403 itself when the token is missing or wrong. With upload, a
+// multipart/form-data body of up to maxAdminUploadBytes is read, in memory;
+// the caller removes r.MultipartForm.
+func (s *Server) readAdminForm(w http.ResponseWriter, r *http.Request, a adminAccess, upload bool) bool {
+	limit, message := int64(maxAdminBodyBytes), "The form could not be read (it may be over 64 KiB)."
+	var err error
+	if hasMediaType(r, "multipart/form-data") {
+		if upload {
+			limit, message = maxAdminUploadBytes, fmt.Sprintf("The form could not be read: the metadata file may be over %d KiB. Upload the identity provider's own metadata document.", idpmetadata.MaxBytes>>10)
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		err = r.ParseMultipartForm(limit)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		err = r.ParseForm()
+	}
+	if err != nil {
+		render(w, http.StatusBadRequest, refusalPage, refusalData{Title: "Form refused", Message: message, Reason: "bad_form"})
 		return false
 	}
 	if !s.validCSRFToken(a, r.PostForm.Get(csrfField)) {
@@ -535,16 +671,34 @@ func (s *Server) readAdminForm(w http.ResponseWriter, r *http.Request, a adminAc
 	return true
 }
 
+// metadataFileField is the settings form's metadata upload.
+const metadataFileField = "idpMetadataFile"
+
 func (s *Server) ssoSettingsSave(w http.ResponseWriter, r *http.Request) {
 	a, g, ok := s.adminGroupPage(w, r)
-	if !ok || !s.readAdminForm(w, r, a) {
+	if !ok || !s.readAdminForm(w, r, a, true) {
 		return
 	}
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	}
 	candidate, parseErrs := ssoSettingsFromForm(g, r.PostForm)
+	up, problem := uploadedMetadata(r)
+	if problem != "" {
+		parseErrs.Add("sso."+metadataFileField, "%s", problem)
+	}
 	var fe *settings.FieldErrors
 	warnings, err := []string(nil), error(parseErrs.errOrNil())
 	if err == nil {
-		warnings, err = s.saveGroupSettings(r.Context(), candidate, a.actor)
+		source, mfe := s.fillFromMetadata(r.Context(), g, &candidate, up)
+		if mfe != nil {
+			err = mfe
+		} else {
+			warnings, err = s.saveGroupSettings(r.Context(), candidate, a.actor, source)
+			if source != "" && err != nil {
+				warnings = append(warnings, "The IdP fields below were filled from the metadata, but nothing was saved: correct the marked fields and save again.")
+			}
+		}
 	}
 	switch {
 	case errors.As(err, &fe):
@@ -554,6 +708,34 @@ func (s *Server) ssoSettingsSave(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Redirect(w, r, fmt.Sprintf("/admin/groups/%d/sso?saved=1", g.ID), http.StatusSeeOther)
 	}
+}
+
+// uploadedMetadata returns the form's metadata file, nil when none was
+// chosen, or a problem fit to show.
+func uploadedMetadata(r *http.Request) (*metadataUpload, string) {
+	if r.MultipartForm == nil {
+		return nil, ""
+	}
+	files := r.MultipartForm.File[metadataFileField]
+	if len(files) == 0 || (len(files) == 1 && files[0].Filename == "" && files[0].Size == 0) {
+		return nil, "" // a file input left empty
+	}
+	if len(files) > 1 {
+		return nil, "several files were uploaded; upload the one metadata XML file your identity provider furnishes"
+	}
+	if files[0].Size > idpmetadata.MaxBytes {
+		return nil, fmt.Sprintf("the file is over %d KiB; upload the identity provider's own metadata document, not an aggregate", idpmetadata.MaxBytes>>10)
+	}
+	f, err := files[0].Open()
+	if err != nil {
+		return nil, "the file could not be read; upload it again"
+	}
+	defer f.Close()
+	doc, err := io.ReadAll(io.LimitReader(f, idpmetadata.MaxBytes+1))
+	if err != nil {
+		return nil, "the file could not be read; upload it again"
+	}
+	return &metadataUpload{doc: doc, field: "sso." + metadataFileField, label: "uploaded file"}, ""
 }
 
 // formParseErrors collects fields the form could not even read.
@@ -567,8 +749,10 @@ func (e *formParseErrors) errOrNil() error {
 }
 
 // ssoSettingsFromForm reads the form over the saved group g: fields the
-// form does not show (name, authentication context, ACS style, metadata
-// URL) keep their saved values.
+// form does not show (name) or that the request leaves out keep their
+// saved values. The selects' defaults (comparison exact, ACS style query)
+// keep a saved empty value, which means the same, so that saving an
+// unchanged form records no change.
 func ssoSettingsFromForm(g store.Group, form url.Values) (store.Group, *formParseErrors) {
 	errs := &formParseErrors{}
 	s := &g.SSO
@@ -591,6 +775,18 @@ func ssoSettingsFromForm(g store.Group, form url.Values) (store.Group, *formPars
 		if strings.TrimSpace(text) != "" {
 			s.IdPCertificates = append(s.IdPCertificates, text)
 		}
+	}
+	if form.Has("authnContextClassRef") {
+		s.AuthnContextClassRef = form.Get("authnContextClassRef")
+	}
+	if v := form.Get("authnContextComparison"); form.Has("authnContextComparison") && (v != "exact" || s.AuthnContextComparison != "") {
+		s.AuthnContextComparison = v
+	}
+	if v := form.Get("acsParameterStyle"); form.Has("acsParameterStyle") && (v != string(store.ACSStyleQuery) || s.ACSParameterStyle != "") {
+		s.ACSParameterStyle = store.ACSParameterStyle(v)
+	}
+	if form.Has("idpMetadataURL") {
+		s.IdPMetadataURL = form.Get("idpMetadataURL")
 	}
 	s.ClockSkewSeconds = formInt(errs, form, "clockSkewSeconds", "seconds, e.g. 180")
 	s.MaxResponseBytes = formInt(errs, form, "maxResponseBytes", "bytes, e.g. 262144")
@@ -617,7 +813,7 @@ func formInt(errs *formParseErrors, form url.Values, name, unit string) int {
 
 func (s *Server) spKeysAddForm(w http.ResponseWriter, r *http.Request) {
 	a, g, ok := s.adminGroupPage(w, r)
-	if !ok || !s.readAdminForm(w, r, a) {
+	if !ok || !s.readAdminForm(w, r, a, false) {
 		return
 	}
 	if _, status, err := s.addNextSPKey(r.Context(), g.ID, a.actor); err != nil {
@@ -629,7 +825,7 @@ func (s *Server) spKeysAddForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) spKeyRetireForm(w http.ResponseWriter, r *http.Request) {
 	a, g, ok := s.adminGroupPage(w, r)
-	if !ok || !s.readAdminForm(w, r, a) {
+	if !ok || !s.readAdminForm(w, r, a, false) {
 		return
 	}
 	if status, err := s.retireSPKey(r.Context(), g.ID, r.PathValue("keyID"), a.actor); err != nil {

@@ -84,7 +84,7 @@ to group <strong id="group-id">{{.Group.ID}}</strong> “{{.Group.Name}}”.</p>
 {{if eq .Notice "key-retired"}}<p class="success" id="key-retired">The SP key was retired.</p>{{end}}
 {{if .Errors}}<p class="refused" id="form-errors">Nothing was saved: correct the fields marked below.</p>{{end}}
 {{range .Warnings}}<p class="warning" data-warning>{{.}}</p>{{end}}
-<form method="post" id="sso-form" action="/admin/groups/{{.Group.ID}}/sso">
+<form method="post" id="sso-form" action="/admin/groups/{{.Group.ID}}/sso" enctype="multipart/form-data">
 <input type="hidden" name="csrf" value="{{.CSRF}}">
 {{$e := .Errors}}{{$s := .Group.SSO}}
 <p><label for="method">Single Sign-On Method</label>
@@ -100,6 +100,10 @@ to group <strong id="group-id">{{.Group.ID}}</strong> “{{.Group.Name}}”.</p>
 <option value="production"{{if eq (print $s.Status) "production"}} selected{{end}}>Production</option>
 </select>{{with index $e "status"}} <span class="refused" id="error-status">{{.}}</span>{{end}}</p>
 <h2>Identity Provider Configuration</h2>
+<p><label for="idp-metadata-file">Metadata File Upload</label> <input type="file" id="idp-metadata-file" name="idpMetadataFile" accept=".xml,application/samlmetadata+xml,text/xml,application/xml">{{with index $e "idpMetadataFile"}} <span class="refused" id="error-idpMetadataFile">{{.}}</span>{{end}}<br>
+<small>The XML document your identity provider furnishes. On save it fills the IdP Entity ID, Endpoint URL, Endpoint Type and public keys below, replacing what they say.</small></p>
+<p><label for="idp-metadata-url">Metadata URL</label> <input id="idp-metadata-url" name="idpMetadataURL" size="60" value="{{$s.IdPMetadataURL}}" placeholder="https://idp.example.com/metadata">{{with index $e "idpMetadataURL"}} <span class="refused" id="error-idpMetadataURL">{{.}}</span>{{end}}<br>
+<small>A Metadata Discovery Endpoint: fetched when you save a new URL and every hour after, filling the same fields. Leave empty to set them by hand or by upload.</small></p>
 <p><label for="idpEntityID">IdP Entity ID</label> <input id="idpEntityID" name="idpEntityID" size="60" value="{{$s.IdPEntityID}}">{{with index $e "idpEntityID"}} <span class="refused" id="error-idpEntityID">{{.}}</span>{{end}}</p>
 <p><label for="idpSSOURL">Identity Provider Endpoint URL</label> <input id="idpSSOURL" name="idpSSOURL" size="60" value="{{$s.IdPSSOURL}}">{{with index $e "idpSSOURL"}} <span class="refused" id="error-idpSSOURL">{{.}}</span>{{end}}</p>
 <p><label for="idpBinding">Identity Provider Endpoint Type</label>
@@ -120,6 +124,20 @@ to group <strong id="group-id">{{.Group.ID}}</strong> “{{.Group.Name}}”.</p>
 <p><label for="accountID">Unique Account ID</label> <input id="accountID" name="accountID" size="40" value="{{.Group.AccountID}}">{{with index $e "accountID"}} <span class="refused" id="error-accountID">{{.}}</span>{{end}}</p>
 <p><label for="idpInitiatedRedirect">Redirect for IdP-initiated sessions</label> <input id="idpInitiatedRedirect" name="idpInitiatedRedirect" size="40" value="{{$s.IdPInitiatedRedirect}}" placeholder="/agentjoin/AgentJoin.aspx">{{with index $e "idpInitiatedRedirect"}} <span class="refused" id="error-idpInitiatedRedirect">{{.}}</span>{{end}}</p>
 <p><label><input type="checkbox" id="allowIdPInitiated" name="allowIdPInitiated" value="on"{{if $s.AllowIdPInitiated}} checked{{end}}> Allow IdP-initiated sign-on</label></p>
+<p><label for="authn-context-class">Authentication Context</label> <input id="authn-context-class" name="authnContextClassRef" size="60" value="{{$s.AuthnContextClassRef}}" placeholder="empty: none requested">
+<select id="authn-context-comparison" name="authnContextComparison" aria-label="Authentication context comparison">
+<option value="exact"{{if or (eq $s.AuthnContextComparison "") (eq $s.AuthnContextComparison "exact")}} selected{{end}}>exact</option>
+<option value="minimum"{{if eq $s.AuthnContextComparison "minimum"}} selected{{end}}>minimum</option>
+<option value="maximum"{{if eq $s.AuthnContextComparison "maximum"}} selected{{end}}>maximum</option>
+<option value="better"{{if eq $s.AuthnContextComparison "better"}} selected{{end}}>better</option>
+</select>{{with index $e "authnContextClassRef"}} <span class="refused" id="error-authnContextClassRef">{{.}}</span>{{end}}{{with index $e "authnContextComparison"}} <span class="refused" id="error-authnContextComparison">{{.}}</span>{{end}}<br>
+<small>Empty (the default) sends no RequestedAuthnContext, which some IdPs refuse to receive. A class reference such as <code>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</code> is requested with the comparison, and the response must satisfy it. Your identity provider gives you this setting.</small></p>
+<p><label for="acs-parameter-style">ACS Parameter Style</label>
+<select id="acs-parameter-style" name="acsParameterStyle">
+<option value="query"{{if or (eq (print $s.ACSParameterStyle) "") (eq (print $s.ACSParameterStyle) "query")}} selected{{end}}>Query</option>
+<option value="relaystate"{{if eq (print $s.ACSParameterStyle) "relaystate"}} selected{{end}}>Relay State</option>
+</select>{{with index $e "acsParameterStyle"}} <span class="refused" id="error-acsParameterStyle">{{.}}</span>{{end}}<br>
+<small>Query: the parameters saying what to do after sign-on are appended to the ACS URL (most identity providers). Relay State: the ACS URL is bare and those parameters travel in the separate RelayState element.</small></p>
 <p><label for="nameIDPolicy">Name ID Policy</label>
 <select id="nameIDPolicy" name="nameIDPolicy">
 <option value="email"{{if eq (print $s.NameIDPolicy) "email"}} selected{{end}}>Email</option>

@@ -46,6 +46,8 @@ type Server struct {
 	now           func() time.Time
 	adminPassword string
 	mux           *http.ServeMux
+	// httpClient fetches IdP metadata URLs.
+	httpClient *http.Client
 
 	adminMu       sync.Mutex
 	adminSessions map[string]time.Time
@@ -63,6 +65,9 @@ type Options struct {
 	Now           func() time.Time
 	Rand          io.Reader
 	Logger        *slog.Logger
+	// HTTPClient fetches IdP metadata URLs when an admin saves one; nil is
+	// a client with a 15 s timeout.
+	HTTPClient *http.Client
 }
 
 // New builds a Server.
@@ -72,6 +77,9 @@ func New(o Options) *Server {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 15 * time.Second}
 	}
 	s := &Server{
 		signon: &signon.Service{
@@ -83,6 +91,7 @@ func New(o Options) *Server {
 		logger:        o.Logger,
 		now:           o.Now,
 		adminPassword: o.AdminPassword,
+		httpClient:    o.HTTPClient,
 		adminSessions: map[string]time.Time{},
 		csrfKey:       make([]byte, 32),
 	}
@@ -103,6 +112,7 @@ func New(o Options) *Server {
 	mux.HandleFunc("GET /admin/api/accesslog", s.accessLogJSON)
 	mux.HandleFunc("GET /admin/api/groups/{id}", s.groupSettingsGetJSON)
 	mux.HandleFunc("PUT /admin/api/groups/{id}", s.groupSettingsPutJSON)
+	mux.HandleFunc("POST /admin/api/groups/{id}/idp-metadata", s.idpMetadataPostJSON)
 	mux.HandleFunc("GET /admin/api/groups/{id}/audit", s.groupAuditJSON)
 	mux.HandleFunc("GET /admin/api/groups/{id}/sp-keys", s.spKeysGetJSON)
 	mux.HandleFunc("POST /admin/api/groups/{id}/sp-keys", s.spKeysAddJSON)

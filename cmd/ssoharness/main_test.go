@@ -2,10 +2,18 @@ package main
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ssoharness/ssoharness/mockidp"
 	"github.com/ssoharness/ssoharness/mockidp/origin"
@@ -95,5 +103,41 @@ func TestExampleConfigsUnderFixturesLoad(t *testing.T) {
 		t.Error(err)
 	} else if _, err := origin.New(originCfg); err != nil {
 		t.Error(err)
+	}
+}
+
+// An expired IdP certificate loads, with a warning on stderr at start.
+func TestSPPrintsConfigWarnings(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "expired idp"},
+		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "expired.crt"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := `baseURL: http://sp.localhost:9081
+store: {path: sp.db}
+groups:
+  - id: 7
+    name: seven
+    sso:
+      method: saml2
+      idp: {entityID: "https://idp.test/", ssoURL: "https://idp.test/sso", certificates: [{file: expired.crt}]}
+`
+	path := filepath.Join(dir, "sp.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A non-loopback listen address stops the command after the warnings.
+	code, _, stderr := runCLI("sp", "--config", path, "--listen", "192.0.2.1:9081")
+	if code != 2 || !strings.Contains(stderr, "warning:") || !strings.Contains(stderr, "expired") {
+		t.Errorf("exit %d, stderr %q; want the expiry warning", code, stderr)
 	}
 }

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/ssoharness/ssoharness/sp"
 	"github.com/ssoharness/ssoharness/sp/config"
+	"github.com/ssoharness/ssoharness/sp/idpmetadata"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
 )
 
@@ -30,6 +33,9 @@ func runSP(args []string, stdout, stderr io.Writer) error {
 	if *listenAddr != "" {
 		cfg.Listen = *listenAddr
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "ssoharness sp: warning: %s\n", w)
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	st, err := sqlite.Open(context.Background(), cfg.StorePath())
 	if err != nil {
@@ -43,18 +49,31 @@ func runSP(args []string, stdout, stderr io.Writer) error {
 	if err := config.Apply(context.Background(), st, cfg); err != nil {
 		return err
 	}
+	// One client fetches IdP metadata URLs, on save and on the schedule.
+	metadataClient := &http.Client{Timeout: 15 * time.Second}
 	srv := sp.New(sp.Options{
 		Store: st, BaseURL: cfg.BaseURL, AdminPassword: cfg.Admin.Password,
 		SessionTTL: time.Duration(cfg.SessionTTL), Logger: logger.With("server", "sp"),
+		HTTPClient: metadataClient,
 	})
 	l, err := listen("sp", cfg.Listen, *public)
 	if err != nil {
 		return err
 	}
 	l.handler = srv
-	collectCtx, stopCollect := context.WithCancel(context.Background())
-	defer stopCollect()
-	go sp.CollectExpired(collectCtx, st, time.Minute, logger)
+	// Background tasks stop, and are waited for, before the store closes.
+	background, stopBackground := context.WithCancel(context.Background())
+	var tasks sync.WaitGroup
+	defer func() {
+		stopBackground()
+		tasks.Wait()
+	}()
+	tasks.Go(func() { sp.CollectExpired(background, st, time.Minute, logger) })
+	// Groups with a metadata URL follow their IdP's key rollovers; a failed
+	// refresh keeps the last good settings.
+	tasks.Go(func() {
+		idpmetadata.RefreshEvery(background, time.Hour, st, metadataClient, logger.With("task", "idp-metadata-refresh"))
+	})
 	fmt.Fprintf(stdout, "SP listening on %s, serving %s (%d groups)\n", l.ln.Addr(), cfg.BaseURL, len(cfg.Groups))
 	return serve(logger, l)
 }

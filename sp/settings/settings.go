@@ -9,11 +9,13 @@ package settings
 
 import (
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ssoharness/ssoharness/sp/acs"
 	"github.com/ssoharness/ssoharness/sp/localpath"
@@ -29,6 +31,10 @@ const (
 	MinMaxResponseBytes     = 1024
 	MaxMaxResponseBytes     = 4 << 20
 	MaxIdPCertificates      = 5
+	// MaxAuthnContextClassRefBytes bounds the authentication context class.
+	MaxAuthnContextClassRefBytes = 1024
+	// MaxMetadataURLBytes bounds the IdP metadata URL.
+	MaxMetadataURLBytes = 2048
 )
 
 // FieldErrors maps a field's JSON name to what is wrong with it and how to
@@ -95,6 +101,8 @@ func Normalize(g *store.Group) {
 	s.EntityID = strings.TrimSpace(s.EntityID)
 	s.IdentityAttribute = strings.TrimSpace(s.IdentityAttribute)
 	s.IdPInitiatedRedirect = strings.TrimSpace(s.IdPInitiatedRedirect)
+	s.AuthnContextClassRef = strings.TrimSpace(s.AuthnContextClassRef)
+	s.IdPMetadataURL = strings.TrimSpace(s.IdPMetadataURL)
 	if s.Method == "" {
 		s.Method = store.MethodOff
 	}
@@ -163,8 +171,15 @@ func Validate(g store.Group, now time.Time) (warnings []string, err error) {
 	default:
 		errs.Add("sso.authnContextComparison", "%q is not exact, minimum, maximum or better", s.AuthnContextComparison)
 	}
-	if s.IdPMetadataURL != "" && !isAbsoluteHTTPURL(s.IdPMetadataURL) {
-		errs.Add("sso.idpMetadataURL", "%q is not an absolute http(s) URL; leave it empty or give the IdP's metadata URL", s.IdPMetadataURL)
+	if len(s.AuthnContextClassRef) > MaxAuthnContextClassRefBytes {
+		errs.Add("sso.authnContextClassRef", "%d bytes; at most %d (a class reference is a URI such as urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport)", len(s.AuthnContextClassRef), MaxAuthnContextClassRefBytes)
+	} else if strings.ContainsFunc(s.AuthnContextClassRef, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		errs.Add("sso.authnContextClassRef", "%q holds spaces or control characters; give one class reference URI, such as urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport, or leave it empty to send none", s.AuthnContextClassRef)
+	}
+	if s.IdPMetadataURL != "" {
+		if err := CheckMetadataURL(s.IdPMetadataURL); err != nil {
+			errs.Add("sso.idpMetadataURL", "%v", err)
+		}
 	}
 	if s.ClockSkewSeconds < 0 || s.ClockSkewSeconds > MaxClockSkewSeconds {
 		errs.Add("sso.clockSkewSeconds", "%d seconds is outside 0..%d", s.ClockSkewSeconds, MaxClockSkewSeconds)
@@ -204,6 +219,23 @@ func Validate(g store.Group, now time.Time) (warnings []string, err error) {
 		errs.Add("sso.idpCertificates", "empty; give the IdP's signing certificate (PEM or base64 DER)")
 	}
 	return warnings, errs.errOrNil()
+}
+
+// CheckMetadataURL says what is wrong with an IdP metadata URL: it must be
+// an absolute http(s) URL without a user name or password (the URL is shown
+// on the settings screen and recorded in the audit trail).
+func CheckMetadataURL(s string) error {
+	if len(s) > MaxMetadataURLBytes {
+		return fmt.Errorf("%d bytes; at most %d", len(s), MaxMetadataURLBytes)
+	}
+	if !isAbsoluteHTTPURL(s) {
+		// Not echoed: a malformed URL may still hold credentials.
+		return errors.New("not an absolute http(s) URL; leave it empty or give the IdP's metadata URL, such as https://idp.example.com/metadata")
+	}
+	if u, _ := url.Parse(s); u.User != nil {
+		return errors.New("the URL carries a user name or password, which would be shown and recorded; use a URL without credentials")
+	}
+	return nil
 }
 
 func isAbsoluteHTTPURL(s string) bool {
