@@ -22,6 +22,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ssoharness/ssoharness/sp/idpmetadata"
 	"github.com/ssoharness/ssoharness/sp/signon"
 	"github.com/ssoharness/ssoharness/sp/spkeys"
 	"github.com/ssoharness/ssoharness/sp/store"
@@ -79,7 +80,7 @@ func New(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: 15 * time.Second}
+		o.HTTPClient = idpmetadata.NewHTTPClient()
 	}
 	s := &Server{
 		signon: &signon.Service{
@@ -237,7 +238,9 @@ func (s *Server) acs(w http.ResponseWriter, r *http.Request) {
 		g, err = s.store.GetGroup(r.Context(), id)
 	}
 	if errors.Is(err, signon.ErrNoGroup) {
-		render(w, http.StatusBadRequest, refusalPage, refusalData{Title: "Which account?", Message: "This sign-on response does not say which account it is for.", Reason: "no_group"})
+		// Logged without a group (0): the response names none we can tell.
+		out := s.signon.Reject(r.Context(), store.Group{}, "no_group", "This sign-on response does not say which account it is for.", err.Error())
+		render(w, http.StatusBadRequest, refusalPage, refusalData{Title: "Which account?", Message: out.Message, Reason: out.Reason, CorrelationID: out.CorrelationID})
 		return
 	}
 	if err != nil {

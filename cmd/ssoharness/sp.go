@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync"
 	"time"
 
@@ -50,7 +49,7 @@ func runSP(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// One client fetches IdP metadata URLs, on save and on the schedule.
-	metadataClient := &http.Client{Timeout: 15 * time.Second}
+	metadataClient := idpmetadata.NewHTTPClient()
 	srv := sp.New(sp.Options{
 		Store: st, BaseURL: cfg.BaseURL, AdminPassword: cfg.Admin.Password,
 		SessionTTL: time.Duration(cfg.SessionTTL), Logger: logger.With("server", "sp"),

@@ -70,6 +70,7 @@ func runUp(args []string, stdout, stderr io.Writer) error {
 	printWelcome(stdout, s, *data, password)
 
 	go s.CollectExpired(ctx, time.Minute)
+	go s.RefreshMetadata(ctx, time.Hour)
 	<-ctx.Done()
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -23,6 +23,7 @@ import (
 	"github.com/ssoharness/ssoharness/mockidp/origin"
 	"github.com/ssoharness/ssoharness/mockidp/response"
 	"github.com/ssoharness/ssoharness/sp"
+	"github.com/ssoharness/ssoharness/sp/idpmetadata"
 	"github.com/ssoharness/ssoharness/sp/store"
 	"github.com/ssoharness/ssoharness/sp/store/sqlite"
 )
@@ -232,4 +233,10 @@ func orDefaultBinding(b store.Binding) store.Binding {
 // interval until ctx ends.
 func (s *Stack) CollectExpired(ctx context.Context, every time.Duration) {
 	sp.CollectExpired(ctx, s.Store, every, slog.Default())
+}
+
+// RefreshMetadata refetches the IdP metadata URL of every group that has
+// one every interval until ctx ends.
+func (s *Stack) RefreshMetadata(ctx context.Context, every time.Duration) {
+	idpmetadata.RefreshEvery(ctx, every, s.Store, idpmetadata.NewHTTPClient(), slog.Default().With("task", "idp-metadata-refresh"))
 }

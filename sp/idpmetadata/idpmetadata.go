@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	xrv "github.com/mattermost/xml-roundtrip-validator"
 
 	"github.com/ssoharness/ssoharness/sp/acs"
+	"github.com/ssoharness/ssoharness/sp/settings"
 	"github.com/ssoharness/ssoharness/sp/store"
 )
 
@@ -181,10 +183,15 @@ func Fetch(ctx context.Context, client *http.Client, url string) (Info, error) {
 	return info, nil
 }
 
+// Refresher is the actor name the audit trail records for scheduled refreshes.
+const Refresher = "metadata refresh"
+
 // RefreshAll fetches the metadata URL of every group that has one and
-// updates its IdP settings. A group whose fetch fails keeps its last good
-// settings; the failure is logged and returned in the joined error.
-func RefreshAll(ctx context.Context, st store.Store, client *http.Client, logger *slog.Logger) error {
+// applies it through the settings validation, audited like an admin's save.
+// A group whose fetch or validation fails keeps its last good settings; the
+// failure is logged (with the URL's host only: a query may hold a token)
+// and returned in the joined error.
+func RefreshAll(ctx context.Context, st store.Store, client *http.Client, logger *slog.Logger, now func() time.Time) error {
 	groups, err := st.ListGroups(ctx)
 	if err != nil {
 		return err
@@ -194,25 +201,49 @@ func RefreshAll(ctx context.Context, st store.Store, client *http.Client, logger
 		if g.SSO.IdPMetadataURL == "" {
 			continue
 		}
+		host := hostOf(g.SSO.IdPMetadataURL)
 		info, err := Fetch(ctx, client, g.SSO.IdPMetadataURL)
 		if err != nil {
-			logger.Warn("IdP metadata refresh failed; keeping the last good metadata", "group", g.ID, "url", g.SSO.IdPMetadataURL, "err", err)
-			errs = append(errs, fmt.Errorf("group %d: %w", g.ID, err))
+			logger.Warn("IdP metadata refresh failed; keeping the last good metadata", "group", g.ID, "host", host, "err", redact(err, g.SSO.IdPMetadataURL))
+			errs = append(errs, fmt.Errorf("group %d: metadata from %s: %w", g.ID, host, redact(err, g.SSO.IdPMetadataURL)))
 			continue
 		}
-		err = st.UpdateGroup(ctx, g.ID, func(old store.Group) (store.Group, error) {
-			info.Apply(&old.SSO)
-			return old, nil
+		err = st.UpdateGroupAudited(ctx, g.ID, func(old store.Group) (store.Group, []store.AuditEntry, error) {
+			updated := old
+			updated.SSO.IdPCertificates = nil
+			info.Apply(&updated.SSO)
+			settings.Normalize(&updated)
+			if _, err := settings.Validate(updated, now()); err != nil {
+				return old, nil, err
+			}
+			return updated, settings.AuditEntries(settings.Diff(old, updated), g.ID, Refresher, now()), nil
 		})
 		if err != nil {
+			logger.Warn("IdP metadata refresh refused; keeping the last good metadata", "group", g.ID, "host", host, "err", err)
 			errs = append(errs, fmt.Errorf("group %d: %w", g.ID, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		return u.Host
+	}
+	return "(unparsable URL)"
+}
+
+// redact replaces the full URL in an error's text by its host.
+func redact(err error, raw string) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), raw, hostOf(raw)))
+}
+
 // RefreshEvery runs RefreshAll every interval until ctx ends.
 func RefreshEvery(ctx context.Context, every time.Duration, st store.Store, client *http.Client, logger *slog.Logger) {
+	now := time.Now
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -220,7 +251,7 @@ func RefreshEvery(ctx context.Context, every time.Duration, st store.Store, clie
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_ = RefreshAll(ctx, st, client, logger) // failures are logged per group
+			_ = RefreshAll(ctx, st, client, logger, now) // failures are logged per group
 		}
 	}
 }

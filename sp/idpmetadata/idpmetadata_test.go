@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/crewjam/saml"
 
@@ -94,20 +95,29 @@ func TestRefreshKeepsTheLastGoodMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if err := st.CreateGroup(ctx, store.Group{ID: 1, Name: "one", SSO: store.SSOSettings{IdPMetadataURL: srv.URL}}); err != nil {
+	if err := st.CreateGroup(ctx, store.Group{ID: 1, Name: "one", SSO: store.SSOSettings{Method: store.MethodSAML2, IdPMetadataURL: srv.URL + "/md?token=s3cret"}}); err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.DiscardHandler)
-	if err := RefreshAll(ctx, st, srv.Client(), quiet); err != nil {
+	var logged strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	now := func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC) }
+	if err := RefreshAll(ctx, st, srv.Client(), logger, now); err != nil {
 		t.Fatal(err)
+	}
+	audit, err := st.ListAudit(ctx, 1, 10)
+	if err != nil || len(audit) == 0 || audit[0].Actor != Refresher {
+		t.Fatalf("refresh not audited: %+v %v", audit, err)
 	}
 	g, _ := st.GetGroup(ctx, 1)
 	if g.SSO.IdPEntityID != "https://idp.test/metadata" || len(g.SSO.IdPCertificates) != 1 {
 		t.Fatalf("after refresh: %+v", g.SSO)
 	}
 	broken = true
-	if err := RefreshAll(ctx, st, srv.Client(), quiet); err == nil {
-		t.Fatal("a failed refresh reported success")
+	if err := RefreshAll(ctx, st, srv.Client(), logger, now); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("a failed refresh: err = %v (must fail, and never show the URL's query)", err)
+	}
+	if strings.Contains(logged.String(), "s3cret") {
+		t.Errorf("the log holds the metadata URL's token:\n%s", logged.String())
 	}
 	g2, _ := st.GetGroup(ctx, 1)
 	if g2.SSO.IdPSSOURL != g.SSO.IdPSSOURL || len(g2.SSO.IdPCertificates) != 1 {
