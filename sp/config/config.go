@@ -82,6 +82,15 @@ type SSO struct {
 	MaxResponseBytes     int      `yaml:"maxResponseBytes"`
 	AllowSHA1            bool     `yaml:"allowSHA1"`
 	AllowPKCS1v15        bool     `yaml:"allowPKCS1v15"`
+	// ACSParameterStyle: query (default) or relaystate.
+	ACSParameterStyle string       `yaml:"acsParameterStyle"`
+	AuthnContext      AuthnContext `yaml:"authnContext"`
+}
+
+// AuthnContext is the RequestedAuthnContext; an empty class sends none.
+type AuthnContext struct {
+	ClassRef   string `yaml:"classRef"`
+	Comparison string `yaml:"comparison"`
 }
 
 // IdP describes the group's identity provider.
@@ -91,6 +100,9 @@ type IdP struct {
 	// Binding for the AuthnRequest: redirect (default) or post.
 	Binding      string        `yaml:"binding"`
 	Certificates []Certificate `yaml:"certificates"`
+	// MetadataURL is refreshed at start and hourly; it then replaces the
+	// entity ID, endpoint and certificates above (kept as the fallback).
+	MetadataURL string `yaml:"metadataURL"`
 }
 
 // Certificate is an IdP signing certificate given inline or as a file.
@@ -350,6 +362,9 @@ func yamlField(name string) string {
 		{"sso.idpBinding", "sso.idp.binding"},
 		{"sso.idpCertificates", "sso.idp.certificates"},
 		{"sso.clockSkewSeconds", "sso.clockSkew"},
+		{"sso.idpMetadataURL", "sso.idp.metadataURL"},
+		{"sso.authnContextClassRef", "sso.authnContext.classRef"},
+		{"sso.authnContextComparison", "sso.authnContext.comparison"},
 	} {
 		if strings.HasPrefix(name, r.json) {
 			return r.yaml + strings.TrimPrefix(name, r.json)
@@ -398,22 +413,26 @@ func (s SSO) Settings() store.SSOSettings {
 		certs = append(certs, c.PEM)
 	}
 	return store.SSOSettings{
-		Method:               store.SSOMethod(s.Method),
-		Description:          s.Description,
-		Status:               store.OperationalStatus(s.Status),
-		IdPEntityID:          s.IdP.EntityID,
-		IdPSSOURL:            s.IdP.SSOURL,
-		IdPBinding:           store.Binding(s.IdP.Binding),
-		IdPCertificates:      certs,
-		EntityID:             s.EntityID,
-		IdentityAttribute:    s.IdentityAttribute,
-		NameIDPolicy:         store.NameIDPolicy(s.NameIDPolicy),
-		AllowIdPInitiated:    s.AllowIdPInitiated,
-		IdPInitiatedRedirect: s.IdPInitiatedRedirect,
-		ClockSkewSeconds:     int(time.Duration(s.ClockSkew) / time.Second),
-		MaxResponseBytes:     s.MaxResponseBytes,
-		AllowSHA1:            s.AllowSHA1,
-		AllowPKCS1v15:        s.AllowPKCS1v15,
+		Method:                 store.SSOMethod(s.Method),
+		Description:            s.Description,
+		Status:                 store.OperationalStatus(s.Status),
+		IdPEntityID:            s.IdP.EntityID,
+		IdPSSOURL:              s.IdP.SSOURL,
+		IdPBinding:             store.Binding(s.IdP.Binding),
+		IdPCertificates:        certs,
+		EntityID:               s.EntityID,
+		IdentityAttribute:      s.IdentityAttribute,
+		NameIDPolicy:           store.NameIDPolicy(s.NameIDPolicy),
+		AllowIdPInitiated:      s.AllowIdPInitiated,
+		IdPInitiatedRedirect:   s.IdPInitiatedRedirect,
+		ClockSkewSeconds:       int(time.Duration(s.ClockSkew) / time.Second),
+		MaxResponseBytes:       s.MaxResponseBytes,
+		AllowSHA1:              s.AllowSHA1,
+		AllowPKCS1v15:          s.AllowPKCS1v15,
+		ACSParameterStyle:      store.ACSParameterStyle(s.ACSParameterStyle),
+		AuthnContextClassRef:   s.AuthnContext.ClassRef,
+		AuthnContextComparison: s.AuthnContext.Comparison,
+		IdPMetadataURL:         s.IdP.MetadataURL,
 	}
 }
 

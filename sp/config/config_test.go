@@ -223,3 +223,30 @@ func TestApplyIsIdempotent(t *testing.T) {
 		t.Errorf("users = %+v (a user the file does not name must be kept)", m.users)
 	}
 }
+
+func TestEverySettingHasAYAMLField(t *testing.T) {
+	y := strings.Replace(validYAML(t), "method: saml2", `method: saml2-encrypted
+      acsParameterStyle: relaystate
+      authnContext: {classRef: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport", comparison: minimum}
+      allowPKCS1v15: true`, 1)
+	y = strings.Replace(y, "ssoURL: https://idp.test/sso", "ssoURL: https://idp.test/sso\n        metadataURL: https://idp.test/metadata", 1)
+	c, err := Parse("sp.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Groups[0].SSO.Settings()
+	if s.Method != store.MethodSAML2Encrypted || s.ACSParameterStyle != store.ACSStyleRelayState || s.AuthnContextComparison != "minimum" ||
+		s.AuthnContextClassRef == "" || s.IdPMetadataURL != "https://idp.test/metadata" || !s.AllowPKCS1v15 {
+		t.Errorf("settings = %+v", s)
+	}
+	for _, bad := range []struct{ from, to, field string }{
+		{"acsParameterStyle: relaystate", "acsParameterStyle: path", "sso.acsParameterStyle"},
+		{"comparison: minimum", "comparison: most", "sso.authnContext.comparison"},
+		{"metadataURL: https://idp.test/metadata", "metadataURL: file:///etc/passwd", "sso.idp.metadataURL"},
+	} {
+		_, err := Parse("sp.yaml", []byte(strings.Replace(y, bad.from, bad.to, 1)))
+		if err == nil || !strings.Contains(err.Error(), bad.field) {
+			t.Errorf("%s: err = %v, want the field %s", bad.to, err, bad.field)
+		}
+	}
+}

@@ -241,9 +241,10 @@ func redact(err error, raw string) error {
 	return errors.New(strings.ReplaceAll(err.Error(), raw, hostOf(raw)))
 }
 
-// RefreshEvery runs RefreshAll every interval until ctx ends.
+// RefreshEvery runs RefreshAll at once and then every interval until ctx ends.
 func RefreshEvery(ctx context.Context, every time.Duration, st store.Store, client *http.Client, logger *slog.Logger) {
 	now := time.Now
+	_ = RefreshAll(ctx, st, client, logger, now) // failures are logged per group
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
