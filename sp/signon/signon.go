@@ -468,9 +468,12 @@ func (s *Service) ConsumeAt(ctx context.Context, g store.Group, samlResponse, re
 		return refuse(ReasonStore, "The service could not complete sign-on. Please try again.", err.Error())
 	}
 	entry.Outcome, entry.Reason = store.OutcomeSuccess, ReasonOK
-	entry.Detail = fmt.Sprintf("signed in as %s (verified by %s)", user.GlanceAddress, res.VerifiedBy)
-	if res.ContentEncryption != "" {
-		entry.Detail += fmt.Sprintf("; assertion decrypted (%s, %s)", res.ContentEncryption, res.KeyTransport)
+	entry.Detail = "signed in as " + user.GlanceAddress
+	if provisioning {
+		entry.Detail += " (verified by " + res.VerifiedBy + ")"
+		if res.ContentEncryption != "" {
+			entry.Detail += fmt.Sprintf("; assertion decrypted (%s, %s)", res.ContentEncryption, res.KeyTransport)
+		}
 	}
 	s.appendLog(ctx, &entry, provisioning)
 	s.logger().Info("sign-on", "group", g.ID, "user", user.GlanceAddress, "verified_by", res.VerifiedBy)
@@ -572,7 +575,8 @@ func (s *Service) trustedKeys(pems []string) ([]acs.TrustedKey, error) {
 
 func (s *Service) appendLog(ctx context.Context, e *store.AccessLogEntry, provisioning bool) {
 	if !provisioning {
-		e.NameIDFormat, e.SignatureAlgorithm, e.Attributes = "", "", nil
+		// Production: outcome and reason (with who and from where) only.
+		e.NameIDFormat, e.SignatureAlgorithm, e.VerifiedBy, e.Attributes = "", "", "", nil
 	}
 	if err := s.Store.AppendAccessLog(ctx, e); err != nil {
 		s.logger().Error("access log", "group", e.GroupID, "correlation", e.CorrelationID, "err", err)

@@ -346,7 +346,7 @@ func TestProductionLogsOutcomesOnly(t *testing.T) {
 	if out := f.consume(start, f.answer(t, start, "alice@example.com")); out.Refused {
 		t.Fatal(out)
 	}
-	if e := f.lastLog(t); e.Attributes != nil || e.SignatureAlgorithm != "" || e.Outcome != store.OutcomeSuccess {
+	if e := f.lastLog(t); e.Attributes != nil || e.SignatureAlgorithm != "" || e.VerifiedBy != "" || strings.Contains(e.Detail, "verified") || e.Outcome != store.OutcomeSuccess {
 		t.Errorf("production entry keeps detail: %+v", e)
 	}
 }
