@@ -32,7 +32,7 @@
 //
 // [Spec.Encrypt] ([Encrypted], [EncryptedTo]) sends the assertion as a
 // saml:EncryptedAssertion, encrypted by crewjam/saml's xmlenc package
-// (AES-CBC, AES-GCM with sp/aesgcm for 256 bits; RSA-OAEP or RSA 1.5 key
+// (AES-CBC, AES-GCM with sp/xmlenc11 for 256 bits; RSA-OAEP or RSA 1.5 key
 // transport) to [Input.SPEncryptionCertificate] or to one of the IdP's own
 // keys. The order is that of real IdPs: sign the assertion, encrypt it,
 // place it, sign the Response. xmlenc draws content keys, IVs and OAEP

@@ -14,7 +14,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/crewjam/saml/xmlenc"
 
-	"github.com/ssoharness/ssoharness/sp/aesgcm"
+	"github.com/ssoharness/ssoharness/sp/xmlenc11"
 )
 
 // xmlenc URIs written by this file.
@@ -34,7 +34,7 @@ func contentCipher(name string) (xmlenc.BlockCipher, error) {
 	case AES128GCM:
 		return aes128GCM, nil
 	case AES256GCM:
-		return aesgcm.AES256GCM, nil
+		return xmlenc11.AES256GCM, nil
 	}
 	return nil, fmt.Errorf("contentEncryption %q: want one of %s", name, strings.Join(contentEncryptions, ", "))
 }
@@ -115,13 +115,35 @@ func encryptAssertion(assertion *etree.Element, cert *x509.Certificate, content,
 	if err != nil {
 		return nil, fmt.Errorf("response: encrypting the assertion (%s, %s): %w", content, transport, err)
 	}
+	if transport == RSAOAEPSHA256 {
+		standardizeOAEPSHA256(data)
+	}
 	data.CreateAttr("Type", xencTypeElement)
 	el = etree.NewElement("saml:EncryptedAssertion")
 	el.AddChild(data)
 	return el, nil
 }
 
-// aes128GCM is AES-128-GCM with the layout of sp/aesgcm's AES256GCM
+// standardizeOAEPSHA256 corrects how crewjam's xmlenc (v0.5.1) describes
+// the RSA-OAEP-SHA256 key transport it performs: it encrypts with SHA-256 for
+// both the digest and MGF1, but names the digest with a non-standard URI
+// (xmldsig#sha256) and leaves out the xenc11:MGF element, whose absence
+// means MGF1-SHA1. Standard SPs (xmlsec1, Shibboleth) then cannot decrypt.
+// Only the description changes; the ciphertext is already what it says.
+func standardizeOAEPSHA256(encData *etree.Element) {
+	method := encData.FindElement("./KeyInfo/EncryptedKey/EncryptionMethod")
+	if method == nil {
+		return
+	}
+	if dm := method.FindElement("./DigestMethod"); dm != nil {
+		dm.CreateAttr("Algorithm", xmlenc11.DigestSHA256)
+	}
+	mgf := method.CreateElement("xenc11:MGF")
+	mgf.CreateAttr("xmlns:xenc11", "http://www.w3.org/2009/xmlenc11#")
+	mgf.CreateAttr("Algorithm", "http://www.w3.org/2009/xmlenc11#mgf1sha256")
+}
+
+// aes128GCM is AES-128-GCM with the layout of sp/xmlenc11's AES256GCM
 // (CipherValue = nonce || ciphertext || tag, no padding). crewjam's
 // xmlenc.AES128GCM cannot encrypt in v0.5.1: with a nil nonce (what
 // xmlenc.RSA.Encrypt passes) it panics, and with a nonce it seals zero bytes

@@ -16,11 +16,8 @@ import (
 	"github.com/ssoharness/ssoharness/mockidp/response"
 )
 
-func init() {
-	// crewjam's xmlenc (v0.5.1) writes xmlenc11#rsa-oaep (OAEP_SHA256) but
-	// registers no decrypter for it; an SP that accepts it must do this.
-	xmlenc.RegisterDecrypter(xmlenc.OAEP_SHA256())
-}
+// The rsa-oaep (xmlenc11) decrypter and the standard SHA-2 digest URIs are
+// registered by sp/xmlenc11, which the response package imports.
 
 var (
 	contentURIs = map[string]string{
@@ -31,7 +28,7 @@ var (
 	}
 	transportURIs = map[string]struct{ alg, digest string }{
 		response.RSAOAEP:       {"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", "http://www.w3.org/2000/09/xmldsig#sha1"},
-		response.RSAOAEPSHA256: {"http://www.w3.org/2009/xmlenc11#rsa-oaep", "http://www.w3.org/2000/09/xmldsig#sha256"},
+		response.RSAOAEPSHA256: {"http://www.w3.org/2009/xmlenc11#rsa-oaep", "http://www.w3.org/2001/04/xmlenc#sha256"},
 		response.RSA15:         {"http://www.w3.org/2001/04/xmlenc#rsa-1_5", ""},
 	}
 )

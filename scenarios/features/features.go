@@ -41,6 +41,16 @@ const (
 	RelayState          Feature = "relay-state"
 	OperationalStatus   Feature = "operational-status"
 	IdPMetadata         Feature = "idp-metadata"
+
+	// Interoperability (the interop suite; cells of the peer × feature matrix).
+	SignatureModes   Feature = "signature-modes"
+	EncryptionPairs  Feature = "encryption-pairs"
+	FaultsRefused    Feature = "faults-refused"
+	NameIDFormats    Feature = "nameid-formats"
+	URIAttributes    Feature = "uri-attributes"
+	SPInitiated      Feature = "sp-initiated"
+	PeerKeyRotation  Feature = "peer-key-rotation"
+	EncryptedToOurSP Feature = "encrypted-to-our-sp"
 )
 
 // All lists the registry in report order.

@@ -44,9 +44,13 @@ func ArtifactsDir() string {
 
 // Install registers the suite's BeforeSuite/AfterSuite (a stack and a
 // browser per Ginkgo process) and the feature report. Call it once per
-// suite at package level: var _ = harness.Install("saml").
-func Install(suite string) bool {
+// suite at package level: var _ = harness.Install("saml"). Ginkgo allows one
+// BeforeSuite: a suite's own checks go in setup, run first.
+func Install(suite string, setup ...func()) bool {
 	BeforeSuite(func(ctx SpecContext) {
+		for _, f := range setup {
+			f()
+		}
 		var err error
 		level := slog.LevelWarn
 		if os.Getenv("SCENARIO_DEBUG") != "" {

@@ -12,16 +12,10 @@ import (
 	xrv "github.com/mattermost/xml-roundtrip-validator"
 	"github.com/russellhaering/goxmldsig/etreeutils"
 
-	_ "github.com/ssoharness/ssoharness/sp/aesgcm" // registers the aes256-gcm decrypter
+	_ "github.com/ssoharness/ssoharness/sp/xmlenc11" // aes256-gcm, rsa-oaep (xmlenc11), standard SHA-2 digest URIs
 )
 
 const nsXMLEnc = "http://www.w3.org/2001/04/xmlenc#"
-
-func init() {
-	// crewjam's xmlenc writes xmlenc11#rsa-oaep (RSA-OAEP with SHA-256) but
-	// registers no decrypter for it; AES-256-GCM comes from sp/aesgcm.
-	xmlenc.RegisterDecrypter(xmlenc.OAEP_SHA256())
-}
 
 // decrypt runs xmlenc.Decrypt, turning a panic inside it (crewjam's
 // aes128-gcm decrypter indexes a short CipherValue without checking its

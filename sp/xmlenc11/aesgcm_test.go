@@ -1,4 +1,4 @@
-package aesgcm_test
+package xmlenc11_test
 
 import (
 	"bytes"
@@ -12,14 +12,14 @@ import (
 	"github.com/crewjam/saml/xmlenc"
 
 	"github.com/ssoharness/ssoharness/fixtures"
-	"github.com/ssoharness/ssoharness/sp/aesgcm"
+	"github.com/ssoharness/ssoharness/sp/xmlenc11"
 )
 
 const plaintext = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_a">alice</saml:Assertion>`
 
 func key(t *testing.T) []byte {
 	t.Helper()
-	k := make([]byte, aesgcm.AES256GCM.KeySize())
+	k := make([]byte, xmlenc11.AES256GCM.KeySize())
 	if _, err := rand.Read(k); err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +43,11 @@ func reparse(t *testing.T, el *etree.Element) *etree.Element {
 }
 
 func TestSymmetricRoundTrip(t *testing.T) {
-	if got := aesgcm.AES256GCM.KeySize(); got != 32 {
+	if got := xmlenc11.AES256GCM.KeySize(); got != 32 {
 		t.Fatalf("KeySize %d; want 32", got)
 	}
 	k := key(t)
-	el, err := aesgcm.AES256GCM.Encrypt(k, []byte(plaintext), nil)
+	el, err := xmlenc11.AES256GCM.Encrypt(k, []byte(plaintext), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestSymmetricRoundTrip(t *testing.T) {
 		t.Errorf("decrypted %q", got)
 	}
 	// Two encryptions of the same plaintext differ (fresh nonce).
-	el2, err := aesgcm.AES256GCM.Encrypt(k, []byte(plaintext), nil)
+	el2, err := xmlenc11.AES256GCM.Encrypt(k, []byte(plaintext), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestSymmetricRoundTrip(t *testing.T) {
 func TestRSAOAEPKeyTransport(t *testing.T) {
 	sp := fixtures.MustLoad(fixtures.SPKey)
 	enc := xmlenc.OAEP()
-	enc.BlockCipher = aesgcm.AES256GCM
+	enc.BlockCipher = xmlenc11.AES256GCM
 	el, err := enc.Encrypt(sp.Certificate, []byte(plaintext), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestRSAOAEPKeyTransport(t *testing.T) {
 
 func TestTamperedCiphertextRefused(t *testing.T) {
 	k := key(t)
-	el, err := aesgcm.AES256GCM.Encrypt(k, []byte(plaintext), nil)
+	el, err := xmlenc11.AES256GCM.Encrypt(k, []byte(plaintext), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestTamperedCiphertextRefused(t *testing.T) {
 }
 
 func TestWrongKeyRefused(t *testing.T) {
-	el, err := aesgcm.AES256GCM.Encrypt(key(t), []byte(plaintext), nil)
+	el, err := xmlenc11.AES256GCM.Encrypt(key(t), []byte(plaintext), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestWrongKeyRefused(t *testing.T) {
 	if _, err := xmlenc.Decrypt("secret", el); !errors.As(err, &ktype) {
 		t.Errorf("string key: %v; want ErrIncorrectKeyType", err)
 	}
-	if _, err := aesgcm.AES256GCM.Encrypt(key(t), []byte(plaintext), make([]byte, 16)); err == nil {
+	if _, err := xmlenc11.AES256GCM.Encrypt(key(t), []byte(plaintext), make([]byte, 16)); err == nil {
 		t.Error("a 16-byte nonce was accepted")
 	}
 }

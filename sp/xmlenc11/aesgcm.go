@@ -1,6 +1,8 @@
-// Package aesgcm adds AES-256-GCM (XML Encryption 1.1, algorithm
-// http://www.w3.org/2009/xmlenc11#aes256-gcm) to crewjam/saml's xmlenc
-// package, which ships AES-128-GCM only. Real IdPs (ADFS, Entra ID,
+// Package xmlenc11 adds to crewjam/saml's xmlenc package the XML Encryption
+// 1.1 pieces it lacks: AES-256-GCM (http://www.w3.org/2009/xmlenc11#aes256-gcm;
+// crewjam ships AES-128-GCM only), and the standard URIs of the SHA-256 and
+// SHA-512 key-transport digests (http://www.w3.org/2001/04/xmlenc#sha256,
+// #sha512; crewjam knows them only under non-standard xmldsig# names). Real IdPs (ADFS, Entra ID,
 // Shibboleth, Keycloak) send aes256-gcm when an SP's metadata asks for it,
 // so both the SP and the mock IdP need it.
 //
@@ -15,7 +17,7 @@
 // Unlike crewjam's GCM.Encrypt in v0.5.1, Encrypt here seals the plaintext
 // itself, without CBC padding, and draws a fresh nonce from
 // xmlenc.RandReader when none is given.
-package aesgcm
+package xmlenc11
 
 import (
 	"crypto/aes"
