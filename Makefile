@@ -10,7 +10,7 @@ PROCS       ?= 2
 ARTIFACTS   ?= $(CURDIR)/.artifacts
 UNIT_PKGS    = $$($(GO) list ./... | grep -v /scenarios)
 
-.PHONY: help run test test-fast unit scenarios bench chromium vet
+.PHONY: help run test test-fast unit scenarios interop peers bench chromium vet
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -18,7 +18,7 @@ help: ## list the targets
 run: ## run the whole stack with an embedded SQLite store and a seeded demo tenant
 	$(GO) run ./cmd/ssoharness up
 
-test: vet unit scenarios ## every test (what CI runs)
+test: vet unit scenarios interop ## every test (what CI runs)
 
 test-fast: vet unit scenarios ## unit tests plus browser scenarios, no third-party peers
 
@@ -31,11 +31,21 @@ unit: ## unit tests (race detector on), benchmarks compiled and run once
 	$(GO) test -race -count=1 $(UNIT_PKGS)
 	$(GO) test -run '^$$' -bench . -benchtime 1x $(UNIT_PKGS) > /dev/null
 
-scenarios: chromium ## browser scenarios (Ginkgo + chromedp), in parallel
+scenarios: chromium ## browser scenarios (Ginkgo + chromedp), in parallel, without the interop suite
 	@mkdir -p $(ARTIFACTS)
-	SCENARIO_ARTIFACTS=$(ARTIFACTS) $(GINKGO) -p --procs=$(PROCS) --timeout=10m \
+	SCENARIO_ARTIFACTS=$(ARTIFACTS) $(GINKGO) -p --procs=$(PROCS) --timeout=10m --skip-package=interop \
 	  --junit-report=junit.xml --json-report=report.json --output-dir=$(ARTIFACTS) \
 	  ./scenarios/...
+
+interop: chromium peers ## the interop suite against SimpleSAMLphp, Shibboleth SP and xmlsec1
+	@mkdir -p $(ARTIFACTS)
+	SCENARIO_ARTIFACTS=$(ARTIFACTS) $(GINKGO) -p --procs=$(PROCS) --timeout=10m \
+	  --junit-report=interop-junit.xml --json-report=interop-report.json --output-dir=$(ARTIFACTS) \
+	  ./scenarios/interop
+	@cat $(ARTIFACTS)/interop-matrix.md
+
+peers: ## install the interop peers (Debian packages) when missing
+	@scenarios/interop/peers.sh install
 
 bench: ## benchmarks with their baselines (ratios are what matter)
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./sp/acs ./mockidp/response
