@@ -1,14 +1,10 @@
 package response
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -32,7 +28,7 @@ func contentCipher(name string) (xmlenc.BlockCipher, error) {
 	case AES256CBC:
 		return xmlenc.AES256CBC, nil
 	case AES128GCM:
-		return aes128GCM, nil
+		return xmlenc11.AES128GCM, nil
 	case AES256GCM:
 		return xmlenc11.AES256GCM, nil
 	}
@@ -141,64 +137,4 @@ func standardizeOAEPSHA256(encData *etree.Element) {
 	mgf := method.CreateElement("xenc11:MGF")
 	mgf.CreateAttr("xmlns:xenc11", "http://www.w3.org/2009/xmlenc11#")
 	mgf.CreateAttr("Algorithm", "http://www.w3.org/2009/xmlenc11#mgf1sha256")
-}
-
-// aes128GCM is AES-128-GCM with the layout of sp/xmlenc11's AES256GCM
-// (CipherValue = nonce || ciphertext || tag, no padding). crewjam's
-// xmlenc.AES128GCM cannot encrypt in v0.5.1: with a nil nonce (what
-// xmlenc.RSA.Encrypt passes) it panics, and with a nonce it seals zero bytes
-// after CBC padding and leaves the nonce out. Its decrypter, registered by
-// xmlenc for the same URI, reads this layout, so SPs decrypt it with
-// xmlenc.Decrypt.
-var aes128GCM xmlenc.BlockCipher = gcm128{}
-
-type gcm128 struct{}
-
-func (gcm128) KeySize() int      { return 16 }
-func (gcm128) Algorithm() string { return "http://www.w3.org/2009/xmlenc11#aes128-gcm" }
-
-// Decrypt defers to xmlenc's registered aes128-gcm decrypter.
-func (gcm128) Decrypt(key any, el *etree.Element) ([]byte, error) {
-	return xmlenc.AES128GCM.Decrypt(key, el)
-}
-
-func (g gcm128) Encrypt(key any, plaintext, nonce []byte) (*etree.Element, error) {
-	k, ok := key.([]byte)
-	if !ok {
-		return nil, xmlenc.ErrIncorrectKeyType("[]byte")
-	}
-	if len(k) != g.KeySize() {
-		return nil, xmlenc.ErrIncorrectKeyLength(g.KeySize())
-	}
-	block, err := aes.NewCipher(k)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	if nonce == nil {
-		nonce = make([]byte, aead.NonceSize())
-		if _, err := io.ReadFull(xmlenc.RandReader, nonce); err != nil {
-			return nil, fmt.Errorf("reading a random nonce: %w", err)
-		}
-	} else if len(nonce) != aead.NonceSize() {
-		return nil, fmt.Errorf("nonce is %d bytes; want %d", len(nonce), aead.NonceSize())
-	}
-	var id [16]byte
-	if _, err := io.ReadFull(xmlenc.RandReader, id[:]); err != nil {
-		return nil, fmt.Errorf("reading a random Id: %w", err)
-	}
-	el := etree.NewElement("xenc:EncryptedData")
-	el.CreateAttr("xmlns:xenc", xencNS)
-	el.CreateAttr("Id", fmt.Sprintf("_%x", id))
-	em := el.CreateElement("xenc:EncryptionMethod")
-	em.CreateAttr("Algorithm", g.Algorithm())
-	em.CreateAttr("xmlns:xenc", xencNS)
-	out := aead.Seal(append([]byte{}, nonce...), nonce, plaintext, nil)
-	cd := el.CreateElement("xenc:CipherData")
-	cd.CreateAttr("xmlns:xenc", xencNS)
-	cd.CreateElement("xenc:CipherValue").SetText(base64.StdEncoding.EncodeToString(out))
-	return el, nil
 }

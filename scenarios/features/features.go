@@ -87,6 +87,18 @@ func (r Result) Status() string {
 	return "not covered"
 }
 
+// count adds one spec's outcome.
+func (r *Result) count(spec types.SpecReport) {
+	switch {
+	case spec.State.Is(types.SpecStatePassed):
+		r.Passed++
+	case spec.State.Is(types.SpecStateFailureStates):
+		r.Failed++
+	default:
+		r.Skipped++
+	}
+}
+
 // Summarize groups a suite report's specs by the features they are labelled with.
 func Summarize(report types.Report) []Result {
 	byFeature := map[Feature]*Result{}
@@ -107,14 +119,7 @@ func Summarize(report types.Report) []Result {
 				r = &Result{Feature: Feature(name)}
 				byFeature[Feature(name)] = r
 			}
-			switch {
-			case spec.State.Is(types.SpecStatePassed):
-				r.Passed++
-			case spec.State.Is(types.SpecStateFailureStates):
-				r.Failed++
-			default:
-				r.Skipped++
-			}
+			r.count(spec)
 			r.Specs = append(r.Specs, fmt.Sprintf("%s: %s", spec.State, spec.FullText()))
 		}
 	}

@@ -56,14 +56,7 @@ func Matrix(report types.Report) []Cell {
 					c = &Cell{Peer: p, Feature: f, Result: Result{Feature: Feature(f)}}
 					cells[k] = c
 				}
-				switch {
-				case spec.State.Is(types.SpecStatePassed):
-					c.Passed++
-				case spec.State.Is(types.SpecStateFailureStates):
-					c.Failed++
-				default:
-					c.Skipped++
-				}
+				c.count(spec)
 			}
 		}
 	}

@@ -17,9 +17,10 @@ import (
 
 const nsXMLEnc = "http://www.w3.org/2001/04/xmlenc#"
 
-// decrypt runs xmlenc.Decrypt, turning a panic inside it (crewjam's
-// aes128-gcm decrypter indexes a short CipherValue without checking its
-// length) into an error: hostile input must never crash the SP.
+// decrypt runs xmlenc.Decrypt, turning a panic inside third-party code into
+// an error (crewjam's own aes128-gcm decrypter indexed a short CipherValue
+// unchecked; sp/xmlenc11 now replaces it): hostile input must never crash
+// the SP.
 func decrypt(key *rsa.PrivateKey, encData *etree.Element) (plaintext []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {

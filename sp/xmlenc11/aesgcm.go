@@ -38,8 +38,16 @@ import (
 // *rsa.PrivateKey for crewjam's RSA key transports).
 var AES256GCM xmlenc.BlockCipher = gcm{keySize: 32, algorithm: "http://www.w3.org/2009/xmlenc11#aes256-gcm"}
 
+// AES128GCM is the same with a 16-byte key. It replaces crewjam's
+// xmlenc.AES128GCM, which in v0.5.1 cannot encrypt (it panics without a
+// nonce, and seals CBC-padded zeros with one) and whose decrypter indexes a
+// short CipherValue without checking its length: registering this one for
+// the same URI makes xmlenc.Decrypt use it.
+var AES128GCM xmlenc.BlockCipher = gcm{keySize: 16, algorithm: "http://www.w3.org/2009/xmlenc11#aes128-gcm"}
+
 func init() {
 	xmlenc.RegisterDecrypter(AES256GCM)
+	xmlenc.RegisterDecrypter(AES128GCM)
 }
 
 const (
@@ -62,14 +70,14 @@ func (g gcm) Algorithm() string { return g.algorithm }
 func (g gcm) aead(key any) (cipher.AEAD, error) {
 	k, ok := key.([]byte)
 	if !ok {
-		return nil, fmt.Errorf("aesgcm: key is a %T: %w", key, xmlenc.ErrIncorrectKeyType("[]byte"))
+		return nil, fmt.Errorf("xmlenc11: key is a %T: %w", key, xmlenc.ErrIncorrectKeyType("[]byte"))
 	}
 	if len(k) != g.keySize {
-		return nil, fmt.Errorf("aesgcm: key is %d bytes: %w", len(k), xmlenc.ErrIncorrectKeyLength(g.keySize))
+		return nil, fmt.Errorf("xmlenc11: key is %d bytes: %w", len(k), xmlenc.ErrIncorrectKeyLength(g.keySize))
 	}
 	block, err := aes.NewCipher(k)
 	if err != nil {
-		return nil, fmt.Errorf("aesgcm: %w", err)
+		return nil, fmt.Errorf("xmlenc11: %w", err)
 	}
 	return cipher.NewGCM(block) // standard 12-byte nonce and 16-byte tag
 }
@@ -86,14 +94,14 @@ func (g gcm) Encrypt(key any, plaintext []byte, nonce []byte) (*etree.Element, e
 	case nonce == nil:
 		nonce = make([]byte, nonceSize)
 		if _, err := io.ReadFull(xmlenc.RandReader, nonce); err != nil {
-			return nil, fmt.Errorf("aesgcm: reading a random nonce: %w", err)
+			return nil, fmt.Errorf("xmlenc11: reading a random nonce: %w", err)
 		}
 	case len(nonce) != nonceSize:
-		return nil, fmt.Errorf("aesgcm: nonce is %d bytes; want %d, or nil for a random one", len(nonce), nonceSize)
+		return nil, fmt.Errorf("xmlenc11: nonce is %d bytes; want %d, or nil for a random one", len(nonce), nonceSize)
 	}
 	var id [16]byte
 	if _, err := io.ReadFull(xmlenc.RandReader, id[:]); err != nil {
-		return nil, fmt.Errorf("aesgcm: reading a random Id: %w", err)
+		return nil, fmt.Errorf("xmlenc11: reading a random Id: %w", err)
 	}
 
 	el := etree.NewElement("xenc:EncryptedData")
@@ -122,7 +130,7 @@ func (g gcm) Decrypt(key any, el *etree.Element) ([]byte, error) {
 	if ek := el.FindElement("./KeyInfo/EncryptedKey"); ek != nil {
 		k, err := xmlenc.Decrypt(key, ek)
 		if err != nil {
-			return nil, fmt.Errorf("aesgcm: decrypting the EncryptedKey: %w", err)
+			return nil, fmt.Errorf("xmlenc11: decrypting the EncryptedKey: %w", err)
 		}
 		key = k
 	}
@@ -132,18 +140,18 @@ func (g gcm) Decrypt(key any, el *etree.Element) ([]byte, error) {
 	}
 	cv := el.FindElement("./CipherData/CipherValue")
 	if cv == nil {
-		return nil, errors.New("aesgcm: no CipherData/CipherValue in EncryptedData")
+		return nil, errors.New("xmlenc11: no CipherData/CipherValue in EncryptedData")
 	}
 	data, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(cv.Text()), ""))
 	if err != nil {
-		return nil, fmt.Errorf("aesgcm: CipherValue is not base64: %w", err)
+		return nil, fmt.Errorf("xmlenc11: CipherValue is not base64: %w", err)
 	}
 	if len(data) < nonceSize+tagSize {
-		return nil, fmt.Errorf("aesgcm: CipherValue is %d bytes, shorter than a %d-byte nonce and a %d-byte tag", len(data), nonceSize, tagSize)
+		return nil, fmt.Errorf("xmlenc11: CipherValue is %d bytes, shorter than a %d-byte nonce and a %d-byte tag", len(data), nonceSize, tagSize)
 	}
 	plain, err := aead.Open(nil, data[:nonceSize], data[nonceSize:], nil)
 	if err != nil {
-		return nil, fmt.Errorf("aesgcm: authentication failed (wrong key, or the ciphertext was altered): %w", err)
+		return nil, fmt.Errorf("xmlenc11: authentication failed (wrong key, or the ciphertext was altered): %w", err)
 	}
 	return plain, nil
 }
