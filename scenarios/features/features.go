@@ -59,6 +59,8 @@ var All = []Feature{
 	UnknownUserRefused, ExpiredRefused, UnknownKeyRefused, AccessLog, DemoTenant,
 	MethodOff, NameIDPolicy, AuthnContext, KeyRotation, EncryptedAssertions, RelayState,
 	OperationalStatus, IdPMetadata,
+	SPInitiated, SignatureModes, EncryptionPairs, EncryptedToOurSP, PeerKeyRotation, NameIDFormats,
+	URIAttributes, FaultsRefused,
 }
 
 // Label is the Ginkgo label for f.
