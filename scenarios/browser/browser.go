@@ -145,11 +145,25 @@ func (p *Page) WaitVisible(css string) error {
 
 // Text returns the visible text of the first element matching css.
 func (p *Page) Text(css string) (string, error) {
-	s, err := run(p, chromedp.Text(chromedp.CSS(css)))
+	s, err := readNode(p, chromedp.Text(chromedp.CSS(css)))
 	if err != nil {
 		return "", fmt.Errorf("text of %s: %w", css, err)
 	}
 	return strings.TrimSpace(s), nil
+}
+
+// readNode runs a read of one element. Right after a navigation the node
+// found can be replaced before it is read ("No node with given id found");
+// the read then starts again, waiting for the element anew, within the
+// page's timeout.
+func readNode(p *Page, a chromedp.Action[string]) (string, error) {
+	deadline := time.Now().Add(p.timeout)
+	for {
+		s, err := run(p, a)
+		if err == nil || !strings.Contains(err.Error(), "No node with given id found") || time.Now().After(deadline) {
+			return s, err
+		}
+	}
 }
 
 // Count returns how many elements match css right now.
@@ -195,7 +209,7 @@ func (p *Page) Upload(css string, paths ...string) error {
 // TextContent returns all the text of the first element matching css,
 // hidden parts (a closed <details>) included.
 func (p *Page) TextContent(css string) (string, error) {
-	s, err := run(p, chromedp.TextContent(chromedp.CSS(css)))
+	s, err := readNode(p, chromedp.TextContent(chromedp.CSS(css)))
 	if err != nil {
 		return "", fmt.Errorf("text content of %s: %w", css, err)
 	}

@@ -13,7 +13,7 @@ missing() {
     command -v "$c" >/dev/null 2>&1 || [ -x "/usr/sbin/$c" ] || out+=("$c")
   done
   [ -d /usr/share/simplesamlphp/www ] || out+=("simplesamlphp")
-  php -m 2>/dev/null | grep -qi '^xml$' || out+=("php-xml")
+  php -r 'exit(extension_loaded("xml") ? 0 : 1);' 2>/dev/null || out+=("php-xml")
   echo "${out[@]:-}"
 }
 
