@@ -48,7 +48,7 @@ var _ = Describe("xmlsec1 as an independent verifier of the mock IdP", Label(fea
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			AddReportEntry("xmlsec1 stderr", stderr.String())
+			AddReportEntry("xmlsec1 stderr", stderr.String(), ReportEntryVisibilityFailureOrVerbose)
 		}
 		return out, err
 	}
