@@ -289,6 +289,34 @@ var _ = Describe("Our mock IdP with the SimpleSAMLphp 1.19 SP", Ordered, Label(f
 			"and OPENSSL_PKCS1_OAEP_PADDING, which is SHA-1 only: a SHA-256 digest fails with \"Failed to decrypt XML element\"")
 	})
 
+	It("accepts IdP-initiated sign-on and follows RelayState to its protected page", Label(features.IdPInitiated.Label()), func() {
+		page := harness.NewPage()
+		Expect(page.Open(harness.Stack().IdP.InitiateURL(ssp.SPEntityID(), "", ssp.ProtectedURL()), "#login, #table_with_attributes")).To(Succeed())
+		if n, _ := page.Count("#login"); n > 0 {
+			harness.SignInAtIdP(page, harness.Alice, "#table_with_attributes")
+		}
+		grantsSession(page)
+	})
+
+	DescribeTable("accepts each NameID format and shows the NameID", Label(features.NameIDFormats.Label()),
+		func(format, value string) {
+			page := signOn("#table_with_attributes", response.NameIDFormatURN(format), response.NameIDValue(value))
+			Expect(page.TextContent("body")).To(ContainSubstring(value))
+		},
+		Entry("persistent", response.NameIDFormatPersistent, "7d1e2a4c-persistent-0b7f"),
+		Entry("transient", response.NameIDFormatTransient, "_transient-5c1f9a"),
+		Entry("unspecified", response.NameIDFormatUnspecified, "alice-unspecified"),
+	)
+
+	It("receives attributes named by urn:oid with the uri NameFormat", Label(features.URIAttributes.Label()), func() {
+		const mail = "urn:oid:0.9.2342.19200300.100.1.3"
+		page := signOn("#table_with_attributes", response.WithAttributes(
+			response.Attribute{Name: mail, NameFormat: response.AttrNameFormatURI, Values: []string{harness.Alice.Username}},
+			response.Attribute{Name: "urn:oid:2.5.4.42", NameFormat: response.AttrNameFormatURI, Values: []string{"Alice"}},
+		))
+		Expect(page.TextContent("#table_with_attributes")).To(And(ContainSubstring(mail), ContainSubstring(harness.Alice.Username), ContainSubstring("urn:oid:2.5.4.42")))
+	})
+
 	It("refuses an expired response", Label(features.FaultsRefused.Label(), features.ExpiredRefused.Label()), func() {
 		page := signOn("#trackid", response.Expired())
 		Expect(page.Count("#table_with_attributes")).To(Equal(0))
