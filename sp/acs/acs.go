@@ -375,7 +375,7 @@ func verify(el, sigEl *etree.Element, p Policy) (*etree.Element, string, string,
 
 	order := make([]int, 0, len(p.Keys))
 	for i, k := range p.Keys {
-		if hint != nil && k.Certificate.Equal(hint) {
+		if hint != nil && bytes.Equal(k.Certificate.Raw, hint) {
 			order = append([]int{i}, order...)
 		} else {
 			order = append(order, i)
@@ -394,9 +394,11 @@ func verify(el, sigEl *etree.Element, p Policy) (*etree.Element, string, string,
 	return nil, "", "", fmt.Errorf("no configured key (of %d) verifies it: %v: %w", len(p.Keys), firstErr, ErrBadSignature)
 }
 
-// keyInfoCertificate returns the certificate a signature's KeyInfo names, as
-// a hint for which key to try first; nil when absent or unreadable.
-func keyInfoCertificate(sigEl *etree.Element) *x509.Certificate {
+// keyInfoCertificate returns the DER certificate a signature's KeyInfo
+// names, as a hint for which key to try first; nil when absent or unreadable.
+// It is compared byte for byte with the configured certificates, never parsed
+// or trusted.
+func keyInfoCertificate(sigEl *etree.Element) []byte {
 	el := sigEl.FindElement("./KeyInfo/X509Data/X509Certificate")
 	if el == nil {
 		return nil
@@ -405,11 +407,7 @@ func keyInfoCertificate(sigEl *etree.Element) *x509.Certificate {
 	if err != nil {
 		return nil
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil
-	}
-	return cert
+	return der
 }
 
 func checkStatus(responseEl *etree.Element) error {
