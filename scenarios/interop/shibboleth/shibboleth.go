@@ -14,21 +14,16 @@ package shibboleth
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"os"
 	"os/user"
 	"path/filepath"
 	"strings"
 	"text/template"
-	"time"
 
+	"github.com/ssoharness/ssoharness/fixtures"
 	"github.com/ssoharness/ssoharness/scenarios/interop/peer"
 )
 
@@ -189,11 +184,13 @@ type config struct {
 }
 
 func (s *SP) writeConfig(port int, o Options) error {
-	keyPEM, certPEM, cert, err := newKeyPair(s.EntityID)
+	// The fixture SP key pair (public test material) decrypts for Shibboleth.
+	kp, err := fixtures.Load(fixtures.SPKey)
 	if err != nil {
 		return err
 	}
-	s.EncryptionCertificate = cert
+	keyPEM, certPEM := []byte(kp.PrivateKeyPEM), []byte(kp.CertificatePEM)
+	s.EncryptionCertificate = kp.Certificate
 	c := config{Dir: s.Dir, EntityID: s.EntityID, IdPEntityID: o.IdPEntityID, Modules: modulesDir, ModShib: ModShib,
 		Port: port, Attributes: Attributes, Variables: sessionVariables}
 	for _, a := range Attributes {
@@ -245,35 +242,4 @@ func (s *SP) writeConfig(port int, o Options) error {
 		}
 	}
 	return nil
-}
-
-// newKeyPair makes the SP's RSA-2048 encryption key and a self-signed
-// certificate for it, valid for a day.
-func newKeyPair(cn string) (keyPEM, certPEM []byte, cert *x509.Certificate, err error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(now.UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageKeyEncipherment | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	cert, err = x509.ParseCertificate(der)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), cert, nil
 }
